@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# One command on a fresh machine: install what is needed, build, and run every
+# test: native cargo tests, the wasm tests with real PHP in headless Chromium
+# and Firefox, and the end-to-end tests of the built page.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+started=$SECONDS
+scripts/setup.sh
+
+echo "== native core tests (cargo test)"
+cargo test --quiet
+
+echo "== build"
+scripts/build.sh
+
+port=${TEST_PORT:-8787}
+node scripts/serve.js --port "$port" >/tmp/resilient-php-worker-test-server.log 2>&1 &
+server=$!
+trap 'kill $server 2>/dev/null || true' EXIT
+for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/test-host/php-host.mjs" -o /dev/null && break; sleep 0.1; done
+export TEST_SERVER="http://127.0.0.1:$port"
+# The whole browser test binary must finish within this many seconds.
+export WASM_BINDGEN_TEST_TIMEOUT=${WASM_BINDGEN_TEST_TIMEOUT:-600}
+
+echo "== real PHP in a dedicated worker: headless Chromium"
+wasm-pack test --headless --chrome --chromedriver /usr/bin/chromedriver --test browser
+echo "== real PHP in a dedicated worker: headless Firefox"
+wasm-pack test --headless --firefox --geckodriver "$(command -v geckodriver)" --test browser
+
+echo "== end to end: the built page in headless Chromium"
+node --test --test-concurrency=1 tests/e2e/
+
+echo "== all tests passed in $((SECONDS - started)) s"

@@ -1,0 +1,169 @@
+//! The bootstrap plan: the steps that turn a fresh PHP runtime into a served
+//! site, as data derived from the profile, and the runner that executes them.
+
+use crate::php::{PhpError, PhpRuntime};
+use crate::profile::Profile;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum BootStep {
+    /// Copy the site bundle's files into the webroot.
+    WriteSiteFiles,
+    /// Write the files the profile generates (config.php, components.json).
+    WriteGeneratedFiles,
+    MakeDir(String),
+    /// Run the application's installer; it must print `OK`.
+    RunInstaller(String),
+}
+
+impl BootStep {
+    pub fn describe(&self) -> String {
+        match self {
+            BootStep::WriteSiteFiles => "writing the site files".into(),
+            BootStep::WriteGeneratedFiles => "writing the configuration".into(),
+            BootStep::MakeDir(dir) => format!("creating {dir}"),
+            BootStep::RunInstaller(script) => format!("running the installer {script}"),
+        }
+    }
+}
+
+/// The full bootstrap, run on every fresh runtime, first boot or not.
+pub fn plan(profile: &Profile) -> Vec<BootStep> {
+    vec![
+        BootStep::WriteSiteFiles,
+        BootStep::WriteGeneratedFiles,
+        BootStep::MakeDir(profile.dataroot.to_string()),
+        BootStep::RunInstaller(profile.install_script.clone()),
+    ]
+}
+
+/// What a boot needs besides the runtime.
+pub struct BootInputs<'a> {
+    pub profile: &'a Profile,
+    pub site_url: &'a str,
+    pub site_files: &'a [(String, Vec<u8>)],
+}
+
+/// Which step failed and why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BootError {
+    pub step: String,
+    pub error: PhpError,
+}
+
+impl std::fmt::Display for BootError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "bootstrap failed while {}: {}", self.step, self.error)
+    }
+}
+
+/// Runs `steps` in order, reporting each before it starts.
+pub async fn run<R: PhpRuntime>(
+    runtime: &R,
+    steps: &[BootStep],
+    inputs: &BootInputs<'_>,
+    mut on_step: impl FnMut(usize, &BootStep),
+) -> Result<(), BootError> {
+    for (index, step) in steps.iter().enumerate() {
+        on_step(index, step);
+        run_step(runtime, step, inputs)
+            .await
+            .map_err(|error| BootError { step: step.describe(), error })?;
+    }
+    Ok(())
+}
+
+async fn run_step<R: PhpRuntime>(runtime: &R, step: &BootStep, inputs: &BootInputs<'_>) -> Result<(), PhpError> {
+    match step {
+        BootStep::WriteSiteFiles => {
+            for (path, bytes) in inputs.site_files {
+                write_creating_dirs(runtime, &format!("{}/{}", inputs.profile.webroot, path), bytes)?;
+            }
+            Ok(())
+        }
+        BootStep::WriteGeneratedFiles => {
+            for (path, contents) in (inputs.profile.generated_files)(inputs.profile, inputs.site_url) {
+                write_creating_dirs(runtime, &path, contents.as_bytes())?;
+            }
+            Ok(())
+        }
+        BootStep::MakeDir(dir) => runtime.mkdir_tree(dir),
+        BootStep::RunInstaller(script) => {
+            let output = runtime.run_script(script).await?;
+            if output.exit_code != 0 || !output.stdout.contains("OK") {
+                return Err(PhpError::new(
+                    "InstallerError",
+                    &format!(
+                        "the installer exited with {} and printed {:?} {:?}",
+                        output.exit_code,
+                        truncate(&output.stdout, 400),
+                        truncate(&output.stderr, 400)
+                    ),
+                ));
+            }
+            Ok(())
+        }
+    }
+}
+
+pub fn write_creating_dirs<R: PhpRuntime>(runtime: &R, path: &str, bytes: &[u8]) -> Result<(), PhpError> {
+    if let Some((parent, _)) = path.rsplit_once('/') {
+        if !parent.is_empty() {
+            runtime.mkdir_tree(parent)?;
+        }
+    }
+    runtime.write_file(path, bytes)
+}
+
+fn truncate(text: &str, max: usize) -> &str {
+    match text.char_indices().nth(max) {
+        Some((index, _)) => &text[..index],
+        None => text,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fake::{block_on, FakeRuntime};
+    use crate::profile::moodle;
+
+    #[test]
+    fn plan_writes_files_then_config_then_installs() {
+        let profile = moodle::profile();
+        let steps = plan(&profile);
+        assert_eq!(
+            steps,
+            vec![
+                BootStep::WriteSiteFiles,
+                BootStep::WriteGeneratedFiles,
+                BootStep::MakeDir("/persist/moodledata".into()),
+                BootStep::RunInstaller("/www/moodle/admin/cli/install_database.php".into()),
+            ]
+        );
+    }
+
+    #[test]
+    fn runs_the_plan_on_a_runtime() {
+        let profile = moodle::profile();
+        let runtime = FakeRuntime::default();
+        let files = vec![("index.php".to_string(), b"<?php echo 1;".to_vec())];
+        let inputs = BootInputs { profile: &profile, site_url: "http://localhost/site", site_files: &files };
+        let mut seen = vec![];
+        block_on(run(&runtime, &plan(&profile), &inputs, |i, _| seen.push(i))).unwrap();
+        assert_eq!(seen, vec![0, 1, 2, 3]);
+        assert_eq!(runtime.file("/www/moodle/index.php").unwrap(), b"<?php echo 1;");
+        assert!(String::from_utf8(runtime.file("/www/moodle/config.php").unwrap()).unwrap().contains("wwwroot"));
+        assert!(runtime.is_dir("/persist/moodledata"));
+    }
+
+    #[test]
+    fn names_the_step_that_failed() {
+        let profile = moodle::profile();
+        let runtime = FakeRuntime::default();
+        runtime.script_output("install_database.php", "Database error: locked", 1);
+        let inputs = BootInputs { profile: &profile, site_url: "http://localhost/site", site_files: &[] };
+        let error = block_on(run(&runtime, &plan(&profile), &inputs, |_, _| {})).unwrap_err();
+        assert!(error.to_string().contains("running the installer"));
+        assert!(error.to_string().contains("Database error: locked"));
+    }
+}

@@ -1,0 +1,168 @@
+//! A scripted fake PHP runtime for native `cargo test` of the pure core.
+//! It is never the only test of a behaviour that runs in the browser: the
+//! same paths run against real PHP wasm in `tests/browser.rs` and `tests/e2e/`.
+
+use crate::php::{FileStat, PhpError, PhpRuntime, RunOutput, RuntimeFactory, RuntimeOptions};
+use crate::protocol::{HttpRequest, HttpResponse};
+use std::cell::{Cell, RefCell};
+use std::collections::{BTreeMap, BTreeSet};
+use std::future::Future;
+use std::rc::Rc;
+
+/// Runs a future whose every await is already ready (the fake never waits).
+pub fn block_on<F: Future>(future: F) -> F::Output {
+    let mut future = std::pin::pin!(future);
+    let mut context = std::task::Context::from_waker(std::task::Waker::noop());
+    loop {
+        if let std::task::Poll::Ready(output) = future.as_mut().poll(&mut context) {
+            return output;
+        }
+    }
+}
+
+type Handler = Rc<dyn Fn(&FakeRuntime, &HttpRequest) -> Result<HttpResponse, PhpError>>;
+
+#[derive(Default)]
+pub struct FakeRuntime {
+    files: RefCell<BTreeMap<String, Vec<u8>>>,
+    dirs: RefCell<BTreeSet<String>>,
+    script_outputs: RefCell<Vec<(String, RunOutput)>>,
+    handler: RefCell<Option<Handler>>,
+    pub requests: RefCell<Vec<HttpRequest>>,
+    pub destroyed: Cell<bool>,
+}
+
+impl FakeRuntime {
+    pub fn file(&self, path: &str) -> Option<Vec<u8>> {
+        self.files.borrow().get(path).cloned()
+    }
+
+    pub fn is_dir(&self, path: &str) -> bool {
+        self.dirs.borrow().contains(path)
+    }
+
+    pub fn script_output(&self, script_suffix: &str, stdout: &str, exit_code: i32) {
+        self.script_outputs.borrow_mut().push((
+            script_suffix.into(),
+            RunOutput { exit_code, stdout: stdout.into(), stderr: String::new() },
+        ));
+    }
+
+    pub fn on_request(&self, handler: Handler) {
+        *self.handler.borrow_mut() = Some(handler);
+    }
+}
+
+impl PhpRuntime for FakeRuntime {
+    async fn request(&self, request: &HttpRequest) -> Result<HttpResponse, PhpError> {
+        self.requests.borrow_mut().push(request.clone());
+        let handler = self.handler.borrow().clone();
+        match handler {
+            Some(handler) => handler(self, request),
+            None => Ok(HttpResponse { status: 200, body: format!("served {}", request.url).into_bytes(), ..Default::default() }),
+        }
+    }
+
+    async fn run_code(&self, code: &str) -> Result<RunOutput, PhpError> {
+        if code.contains("complete_user_login") {
+            return Ok(RunOutput { stdout: "fake-session-id".into(), ..Default::default() });
+        }
+        Ok(RunOutput::default())
+    }
+
+    async fn run_script(&self, path: &str) -> Result<RunOutput, PhpError> {
+        let scripted = self.script_outputs.borrow().iter().find(|(suffix, _)| path.ends_with(suffix.as_str())).map(|(_, o)| o.clone());
+        Ok(scripted.unwrap_or(RunOutput { stdout: "OK".into(), ..Default::default() }))
+    }
+
+    fn php_version(&self) -> String {
+        "8.3.0-fake".into()
+    }
+
+    fn read_file(&self, path: &str) -> Result<Vec<u8>, PhpError> {
+        self.file(path).ok_or_else(|| PhpError { name: "ErrnoError".into(), message: format!("no such file {path}"), errno: Some(44), causes: vec![] })
+    }
+
+    fn write_file(&self, path: &str, bytes: &[u8]) -> Result<(), PhpError> {
+        self.files.borrow_mut().insert(path.into(), bytes.to_vec());
+        Ok(())
+    }
+
+    fn read_dir(&self, path: &str) -> Result<Vec<String>, PhpError> {
+        let prefix = format!("{}/", path.trim_end_matches('/'));
+        let mut names = BTreeSet::new();
+        let files = self.files.borrow();
+        let dirs = self.dirs.borrow();
+        for entry in files.keys().chain(dirs.iter()) {
+            if let Some(rest) = entry.strip_prefix(&prefix) {
+                if let Some(name) = rest.split('/').next().filter(|n| !n.is_empty()) {
+                    names.insert(name.to_string());
+                }
+            }
+        }
+        Ok(names.into_iter().collect())
+    }
+
+    fn stat(&self, path: &str) -> Result<Option<FileStat>, PhpError> {
+        if let Some(bytes) = self.files.borrow().get(path) {
+            return Ok(Some(FileStat { is_dir: false, size: bytes.len() as u64, mtime_ms: 0.0 }));
+        }
+        Ok(self.is_dir(path).then_some(FileStat { is_dir: true, size: 0, mtime_ms: 0.0 }))
+    }
+
+    fn mkdir_tree(&self, path: &str) -> Result<(), PhpError> {
+        let mut current = String::new();
+        for part in path.split('/').filter(|p| !p.is_empty()) {
+            current.push('/');
+            current.push_str(part);
+            self.dirs.borrow_mut().insert(current.clone());
+        }
+        Ok(())
+    }
+
+    fn unlink(&self, path: &str) -> Result<(), PhpError> {
+        self.files.borrow_mut().remove(path);
+        Ok(())
+    }
+
+    fn inject_fault(&self, _kind: &str) -> Result<(), PhpError> {
+        Ok(())
+    }
+
+    fn memory_bytes(&self) -> u64 {
+        64 << 20
+    }
+
+    fn destroy(self) {
+        self.destroyed.set(true);
+    }
+}
+
+/// Makes fake runtimes; `prepare` scripts each new one.
+#[derive(Default)]
+pub struct FakeFactory {
+    pub created: Cell<u32>,
+    pub prepare: Option<Rc<dyn Fn(&FakeRuntime, u32)>>,
+    pub site_files: Vec<(String, Vec<u8>)>,
+}
+
+impl RuntimeFactory for FakeFactory {
+    type Runtime = FakeRuntime;
+
+    async fn create(&self, _options: &RuntimeOptions) -> Result<FakeRuntime, PhpError> {
+        let runtime = FakeRuntime::default();
+        self.created.set(self.created.get() + 1);
+        if let Some(prepare) = &self.prepare {
+            prepare(&runtime, self.created.get());
+        }
+        Ok(runtime)
+    }
+
+    async fn fetch_bundle(&self, _url: &str) -> Result<Vec<(String, Vec<u8>)>, PhpError> {
+        Ok(self.site_files.clone())
+    }
+
+    fn now_ms(&self) -> f64 {
+        0.0
+    }
+}

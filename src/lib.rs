@@ -1,0 +1,19 @@
+//! resilient-php-worker: a Web Worker that owns one PHP 8.3 WebAssembly
+//! runtime and survives its crashes without losing the user's data.
+//!
+//! The pure core (protocol, queue, boot plan, profiles, supervisor) is plain
+//! Rust tested natively; `worker` and `php::host` are the wasm shell.
+
+pub mod boot;
+pub mod cookies;
+pub mod php;
+pub mod profile;
+pub mod protocol;
+pub mod queue;
+pub mod supervisor;
+
+#[cfg(test)]
+mod fake;
+
+#[cfg(target_arch = "wasm32")]
+pub mod worker;

@@ -1,0 +1,224 @@
+//! The wasm-bindgen binding to `www/php-host.js`, the only code that touches
+//! `@php-wasm/*`. The host object is handed in at run time (dependency
+//! injection), so tests can load the bundled host from a URL.
+
+use super::{FileStat, PhpError, PhpRuntime, RunOutput, RuntimeFactory, RuntimeOptions};
+use crate::protocol::{HttpRequest, HttpResponse};
+use js_sys::{Array, Object, Reflect, Uint8Array};
+use std::collections::BTreeMap;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+#[wasm_bindgen]
+extern "C" {
+    /// `createPhpHost()` from www/php-host.js.
+    #[derive(Clone)]
+    pub type JsPhpHost;
+    #[wasm_bindgen(method, catch, js_name = createRuntime)]
+    async fn create_runtime(this: &JsPhpHost, options: JsValue) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(method, catch, js_name = fetchBundle)]
+    async fn fetch_bundle(this: &JsPhpHost, url: &str) -> Result<JsValue, JsValue>;
+
+    /// One runtime made by the host.
+    pub type JsPhpRuntime;
+    #[wasm_bindgen(method, catch)]
+    async fn request(this: &JsPhpRuntime, request: JsValue) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(method, catch, js_name = runCode)]
+    async fn run_code(this: &JsPhpRuntime, code: &str) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(method, catch, js_name = runScript)]
+    async fn run_script(this: &JsPhpRuntime, path: &str) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(method, getter, js_name = phpVersion)]
+    fn php_version(this: &JsPhpRuntime) -> String;
+    #[wasm_bindgen(method, catch, js_name = readFile)]
+    fn read_file(this: &JsPhpRuntime, path: &str) -> Result<Uint8Array, JsValue>;
+    #[wasm_bindgen(method, catch, js_name = writeFile)]
+    fn write_file(this: &JsPhpRuntime, path: &str, bytes: &[u8]) -> Result<(), JsValue>;
+    #[wasm_bindgen(method, catch, js_name = readDir)]
+    fn read_dir(this: &JsPhpRuntime, path: &str) -> Result<Array, JsValue>;
+    #[wasm_bindgen(method, catch)]
+    fn stat(this: &JsPhpRuntime, path: &str) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(method, catch, js_name = mkdirTree)]
+    fn mkdir_tree(this: &JsPhpRuntime, path: &str) -> Result<(), JsValue>;
+    #[wasm_bindgen(method, catch)]
+    fn unlink(this: &JsPhpRuntime, path: &str) -> Result<(), JsValue>;
+    #[wasm_bindgen(method, catch, js_name = injectFault)]
+    fn inject_fault(this: &JsPhpRuntime, kind: &str) -> Result<(), JsValue>;
+    #[wasm_bindgen(method, js_name = memoryBytes)]
+    fn memory_bytes(this: &JsPhpRuntime) -> f64;
+    #[wasm_bindgen(method)]
+    fn destroy(this: &JsPhpRuntime);
+}
+
+/// Flattens a thrown JS value into the facts the fault classifier reads.
+pub fn php_error(value: &JsValue) -> PhpError {
+    fn describe(value: &JsValue, depth: usize) -> PhpError {
+        if !value.is_object() {
+            let text = value.as_string().unwrap_or_else(|| format!("{value:?}"));
+            return PhpError::new("", &text);
+        }
+        let field = |name: &str| Reflect::get(value, &JsValue::from_str(name)).ok().filter(|v| !v.is_undefined());
+        let name = field("name").and_then(|v| v.as_string()).unwrap_or_default();
+        let message = field("message").and_then(|v| v.as_string()).unwrap_or_default();
+        let errno = field("errno").and_then(|v| v.as_f64()).map(|n| n as i32);
+        let mut causes = Vec::new();
+        if depth < 4 {
+            if let Some(cause) = field("cause").filter(|c| !c.is_null()) {
+                let cause = describe(&cause, depth + 1);
+                causes.push(PhpError { causes: vec![], ..cause.clone() });
+                causes.extend(cause.causes);
+            }
+        }
+        PhpError { name, message, errno, causes }
+    }
+    describe(value, 0)
+}
+
+pub struct HostFactory {
+    host: JsPhpHost,
+}
+
+impl HostFactory {
+    pub fn new(host: JsPhpHost) -> Self {
+        HostFactory { host }
+    }
+}
+
+pub struct HostRuntime {
+    js: JsPhpRuntime,
+}
+
+impl HostRuntime {
+    pub fn js(&self) -> &JsValue {
+        &self.js
+    }
+}
+
+fn set(target: &Object, key: &str, value: &JsValue) {
+    Reflect::set(target, &JsValue::from_str(key), value).expect("setting a field on a fresh object");
+}
+
+fn get(target: &JsValue, key: &str) -> JsValue {
+    Reflect::get(target, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+}
+
+fn run_output(value: JsValue) -> RunOutput {
+    RunOutput {
+        exit_code: get(&value, "exitCode").as_f64().unwrap_or(0.0) as i32,
+        stdout: get(&value, "stdout").as_string().unwrap_or_default(),
+        stderr: get(&value, "stderr").as_string().unwrap_or_default(),
+    }
+}
+
+impl PhpRuntime for HostRuntime {
+    async fn request(&self, request: &HttpRequest) -> Result<HttpResponse, PhpError> {
+        let js_request = Object::new();
+        set(&js_request, "method", &JsValue::from_str(&request.method));
+        set(&js_request, "url", &JsValue::from_str(&request.url));
+        let headers = Object::new();
+        for (name, value) in &request.headers {
+            set(&headers, name, &JsValue::from_str(value));
+        }
+        set(&js_request, "headers", &headers);
+        set(&js_request, "body", &Uint8Array::from(request.body.as_slice()));
+        let response = self.js.request(js_request.into()).await.map_err(|e| php_error(&e))?;
+        let headers: BTreeMap<String, Vec<String>> =
+            serde_wasm_bindgen::from_value(get(&response, "headers")).unwrap_or_default();
+        let body = get(&response, "body").dyn_into::<Uint8Array>().map(|b| b.to_vec()).unwrap_or_default();
+        Ok(HttpResponse { status: get(&response, "status").as_f64().unwrap_or(500.0) as u16, headers, body })
+    }
+
+    async fn run_code(&self, code: &str) -> Result<RunOutput, PhpError> {
+        self.js.run_code(code).await.map(run_output).map_err(|e| php_error(&e))
+    }
+
+    async fn run_script(&self, path: &str) -> Result<RunOutput, PhpError> {
+        self.js.run_script(path).await.map(run_output).map_err(|e| php_error(&e))
+    }
+
+    fn php_version(&self) -> String {
+        self.js.php_version()
+    }
+
+    fn read_file(&self, path: &str) -> Result<Vec<u8>, PhpError> {
+        self.js.read_file(path).map(|bytes| bytes.to_vec()).map_err(|e| php_error(&e))
+    }
+
+    fn write_file(&self, path: &str, bytes: &[u8]) -> Result<(), PhpError> {
+        self.js.write_file(path, bytes).map_err(|e| php_error(&e))
+    }
+
+    fn read_dir(&self, path: &str) -> Result<Vec<String>, PhpError> {
+        let names = self.js.read_dir(path).map_err(|e| php_error(&e))?;
+        Ok(names.iter().filter_map(|n| n.as_string()).filter(|n| n != "." && n != "..").collect())
+    }
+
+    fn stat(&self, path: &str) -> Result<Option<FileStat>, PhpError> {
+        let stat = self.js.stat(path).map_err(|e| php_error(&e))?;
+        if stat.is_null() || stat.is_undefined() {
+            return Ok(None);
+        }
+        Ok(Some(FileStat {
+            is_dir: get(&stat, "isDir").as_bool().unwrap_or(false),
+            size: get(&stat, "size").as_f64().unwrap_or(0.0) as u64,
+            mtime_ms: get(&stat, "mtimeMs").as_f64().unwrap_or(0.0),
+        }))
+    }
+
+    fn mkdir_tree(&self, path: &str) -> Result<(), PhpError> {
+        self.js.mkdir_tree(path).map_err(|e| php_error(&e))
+    }
+
+    fn unlink(&self, path: &str) -> Result<(), PhpError> {
+        self.js.unlink(path).map_err(|e| php_error(&e))
+    }
+
+    fn inject_fault(&self, kind: &str) -> Result<(), PhpError> {
+        self.js.inject_fault(kind).map_err(|e| php_error(&e))
+    }
+
+    fn memory_bytes(&self) -> u64 {
+        self.js.memory_bytes() as u64
+    }
+
+    fn destroy(self) {
+        self.js.destroy();
+    }
+}
+
+impl RuntimeFactory for HostFactory {
+    type Runtime = HostRuntime;
+
+    async fn create(&self, options: &RuntimeOptions) -> Result<HostRuntime, PhpError> {
+        let js_options = Object::new();
+        set(&js_options, "documentRoot", &JsValue::from_str(&options.document_root));
+        set(&js_options, "siteUrl", &JsValue::from_str(&options.site_url));
+        let ini = Object::new();
+        for (key, value) in &options.php_ini {
+            set(&ini, key, &JsValue::from_str(value));
+        }
+        set(&js_options, "phpIni", &ini);
+        let js = self.host.create_runtime(js_options.into()).await.map_err(|e| php_error(&e))?;
+        Ok(HostRuntime { js: js.unchecked_into() })
+    }
+
+    async fn fetch_bundle(&self, url: &str) -> Result<Vec<(String, Vec<u8>)>, PhpError> {
+        let entries = self.host.fetch_bundle(url).await.map_err(|e| php_error(&e))?;
+        let entries: Array = entries.dyn_into().map_err(|_| PhpError::new("TypeError", "fetchBundle did not return an array"))?;
+        Ok(entries
+            .iter()
+            .filter_map(|entry| {
+                let path = get(&entry, "path").as_string()?;
+                let bytes = get(&entry, "bytes").dyn_into::<Uint8Array>().ok()?.to_vec();
+                Some((path, bytes))
+            })
+            .collect())
+    }
+
+    fn now_ms(&self) -> f64 {
+        let performance = get(&js_sys::global(), "performance");
+        match Reflect::get(&performance, &"now".into()).ok().and_then(|f| f.dyn_into::<js_sys::Function>().ok()) {
+            Some(now) => now.call0(&performance).ok().and_then(|v| v.as_f64()).unwrap_or_else(js_sys::Date::now),
+            None => js_sys::Date::now(),
+        }
+    }
+}

@@ -1,0 +1,94 @@
+//! What the worker needs from a PHP runtime, as a trait, so the supervisor's
+//! decisions run natively against a scripted fake and in the browser against
+//! the real `@php-wasm` runtime (`host.rs`, the only binding to `www/php-host.js`).
+
+#[cfg(target_arch = "wasm32")]
+pub mod host;
+
+use crate::protocol::{HttpRequest, HttpResponse};
+
+/// An error that escaped the PHP runtime, described by the facts the fault
+/// classifier needs. JS errors are flattened into this at the binding.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PhpError {
+    /// The JS error's `name` (`RuntimeError`, `RangeError`, `InternalError`, `Error`, …).
+    pub name: String,
+    pub message: String,
+    /// Emscripten's errno when the error is an `ErrnoError`.
+    pub errno: Option<i32>,
+    /// The chain of `cause`s, outermost first.
+    pub causes: Vec<PhpError>,
+}
+
+impl PhpError {
+    pub fn new(name: &str, message: &str) -> Self {
+        PhpError { name: name.into(), message: message.into(), ..Default::default() }
+    }
+}
+
+impl std::fmt::Display for PhpError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.name.is_empty() {
+            write!(f, "{}", self.message)
+        } else {
+            write!(f, "{}: {}", self.name, self.message)
+        }
+    }
+}
+
+/// What a PHP script printed and how it exited.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct RunOutput {
+    pub exit_code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct FileStat {
+    pub is_dir: bool,
+    pub size: u64,
+    /// Milliseconds since the Unix epoch.
+    pub mtime_ms: f64,
+}
+
+/// Options for a fresh runtime.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct RuntimeOptions {
+    pub document_root: String,
+    pub site_url: String,
+    pub php_ini: Vec<(String, String)>,
+}
+
+/// One PHP instance. File operations go straight to Emscripten's `FS`, so they
+/// keep working after the instance trapped (MEMFS is JS memory).
+#[allow(async_fn_in_trait)] // single-threaded wasm: no Send bound wanted
+pub trait PhpRuntime {
+    async fn request(&self, request: &HttpRequest) -> Result<HttpResponse, PhpError>;
+    async fn run_code(&self, code: &str) -> Result<RunOutput, PhpError>;
+    async fn run_script(&self, path: &str) -> Result<RunOutput, PhpError>;
+    fn php_version(&self) -> String;
+    fn read_file(&self, path: &str) -> Result<Vec<u8>, PhpError>;
+    fn write_file(&self, path: &str, bytes: &[u8]) -> Result<(), PhpError>;
+    fn read_dir(&self, path: &str) -> Result<Vec<String>, PhpError>;
+    /// `Ok(None)` when nothing exists at `path`.
+    fn stat(&self, path: &str) -> Result<Option<FileStat>, PhpError>;
+    fn mkdir_tree(&self, path: &str) -> Result<(), PhpError>;
+    fn unlink(&self, path: &str) -> Result<(), PhpError>;
+    /// Debug only: make the instance fail for real (see `www/php-host.js`).
+    fn inject_fault(&self, kind: &str) -> Result<(), PhpError>;
+    /// Bytes of linear memory in use, for rotation on memory pressure.
+    fn memory_bytes(&self) -> u64;
+    /// Let go of the instance; it must not be used again.
+    fn destroy(self);
+}
+
+/// Makes fresh runtimes, cheaply after the first (the compiled module is cached).
+#[allow(async_fn_in_trait)]
+pub trait RuntimeFactory {
+    type Runtime: PhpRuntime;
+    async fn create(&self, options: &RuntimeOptions) -> Result<Self::Runtime, PhpError>;
+    /// Downloads and unpacks a site bundle (a zip) into `(path, bytes)` pairs.
+    async fn fetch_bundle(&self, url: &str) -> Result<Vec<(String, Vec<u8>)>, PhpError>;
+    fn now_ms(&self) -> f64;
+}

@@ -1,0 +1,44 @@
+//! Application profiles: every path, file name and PHP snippet that is
+//! specific to one application lives in its profile and nowhere else.
+
+pub mod moodle;
+
+/// Everything the worker must know about an application.
+#[derive(Debug, Clone)]
+pub struct Profile {
+    pub name: &'static str,
+    /// Where the site's files live in MEMFS.
+    pub webroot: &'static str,
+    /// Where the application writes its data (DB, uploads, caches).
+    pub dataroot: &'static str,
+    /// The SQLite database file.
+    pub db_file: String,
+    /// SQLite journal mode, so the journal lives in MEMFS beside the DB.
+    pub journal_mode: &'static str,
+    /// Uploaded files, relative to the data root.
+    pub uploads_dir: &'static str,
+    /// The session cookie's name.
+    pub session_cookie: &'static str,
+    /// Plugin type → directory relative to the webroot.
+    pub plugin_types: &'static [(&'static str, &'static str)],
+    /// Generated files written into the webroot at every boot: (path, contents).
+    pub generated_files: fn(&Profile, &str) -> Vec<(String, String)>,
+    /// Script run once per fresh runtime that creates the schema and the admin;
+    /// it must print `OK`.
+    pub install_script: String,
+    /// PHP code that logs the admin in and prints the new session id.
+    pub autologin_code: String,
+}
+
+impl Profile {
+    pub fn by_name(name: &str) -> Option<Profile> {
+        match name {
+            "moodle" => Some(moodle::profile()),
+            _ => None,
+        }
+    }
+
+    pub fn plugin_dir(&self, plugin_type: &str) -> Option<&'static str> {
+        self.plugin_types.iter().find(|(t, _)| *t == plugin_type).map(|(_, dir)| *dir)
+    }
+}

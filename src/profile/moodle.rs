@@ -1,0 +1,175 @@
+//! The Moodle profile: Moodle's real layout and names. The embedded demo site
+//! (`www/demo-site/`) follows them, so the same profile will run real Moodle.
+
+use super::Profile;
+
+const WEBROOT: &str = "/www/moodle";
+const DATAROOT: &str = "/persist/moodledata";
+
+/// Moodle's plugin types and their directories (lib/components.json of Moodle 4.5).
+pub const PLUGIN_TYPES: &[(&str, &str)] = &[
+    ("aiplacement", "ai/placement"),
+    ("aiprovider", "ai/provider"),
+    ("antivirus", "lib/antivirus"),
+    ("availability", "availability/condition"),
+    ("qtype", "question/type"),
+    ("mod", "mod"),
+    ("auth", "auth"),
+    ("calendartype", "calendar/type"),
+    ("communication", "communication/provider"),
+    ("customfield", "customfield/field"),
+    ("enrol", "enrol"),
+    ("message", "message/output"),
+    ("block", "blocks"),
+    ("media", "media/player"),
+    ("filter", "filter"),
+    ("editor", "lib/editor"),
+    ("format", "course/format"),
+    ("dataformat", "dataformat"),
+    ("profilefield", "user/profile/field"),
+    ("report", "report"),
+    ("coursereport", "course/report"),
+    ("gradeexport", "grade/export"),
+    ("gradeimport", "grade/import"),
+    ("gradereport", "grade/report"),
+    ("gradingform", "grade/grading/form"),
+    ("mlbackend", "lib/mlbackend"),
+    ("mnetservice", "mnet/service"),
+    ("webservice", "webservice"),
+    ("repository", "repository"),
+    ("portfolio", "portfolio"),
+    ("search", "search/engine"),
+    ("qbank", "question/bank"),
+    ("qbehaviour", "question/behaviour"),
+    ("qformat", "question/format"),
+    ("plagiarism", "plagiarism"),
+    ("tool", "admin/tool"),
+    ("cachestore", "cache/stores"),
+    ("cachelock", "cache/locks"),
+    ("fileconverter", "files/converter"),
+    ("contenttype", "contentbank/contenttype"),
+    ("theme", "theme"),
+    ("local", "local"),
+    ("h5plib", "h5p/h5plib"),
+    ("paygw", "payment/gateway"),
+    ("smsgateway", "sms/gateway"),
+    ("assignsubmission", "mod/assign/submission"),
+    ("assignfeedback", "mod/assign/feedback"),
+    ("booktool", "mod/book/tool"),
+    ("datafield", "mod/data/field"),
+    ("datapreset", "mod/data/preset"),
+    ("ltisource", "mod/lti/source"),
+    ("ltiservice", "mod/lti/service"),
+    ("quiz", "mod/quiz/report"),
+    ("quizaccess", "mod/quiz/accessrule"),
+    ("scormreport", "mod/scorm/report"),
+    ("workshopform", "mod/workshop/form"),
+    ("workshopallocation", "mod/workshop/allocation"),
+    ("workshopeval", "mod/workshop/eval"),
+    ("atto", "lib/editor/atto/plugins"),
+    ("tiny", "lib/editor/tiny/plugins"),
+    ("logstore", "admin/tool/log/store"),
+];
+
+pub fn profile() -> Profile {
+    Profile {
+        name: "moodle",
+        webroot: WEBROOT,
+        dataroot: DATAROOT,
+        // Moodle Playground's naming: moodle_<scope>_<runtime>.sq3.php; the
+        // .php suffix keeps a web server from handing the DB out as a download.
+        db_file: format!("{DATAROOT}/moodle_playground_php83.sq3.php"),
+        journal_mode: "DELETE",
+        uploads_dir: "filedir",
+        session_cookie: "MoodleSession",
+        plugin_types: PLUGIN_TYPES,
+        generated_files,
+        install_script: format!("{WEBROOT}/admin/cli/install_database.php"),
+        autologin_code: format!(
+            "<?php\nrequire '{WEBROOT}/config.php';\ncomplete_user_login(get_admin());\necho session_id();\n"
+        ),
+    }
+}
+
+/// `config.php` and `lib/components.json`, derived from the profile so the
+/// paths and the plugin-type table have one owner.
+fn generated_files(profile: &Profile, site_url: &str) -> Vec<(String, String)> {
+    let config = format!(
+        "<?php // Written by the playground bootstrap.\n\
+         unset($CFG);\n\
+         global $CFG;\n\
+         $CFG = new stdClass();\n\
+         $CFG->dbtype      = 'sqlite3';\n\
+         $CFG->dblibrary   = 'pdo';\n\
+         $CFG->dbname      = {db};\n\
+         $CFG->prefix      = 'mdl_';\n\
+         $CFG->journalmode = {journal};\n\
+         $CFG->wwwroot     = {wwwroot};\n\
+         $CFG->dataroot    = {dataroot};\n\
+         $CFG->dirroot     = {webroot};\n\
+         $CFG->sitename    = 'Moodle Playground';\n\
+         require_once(__DIR__ . '/lib/setup.php');\n",
+        db = php_string(&profile.db_file),
+        journal = php_string(profile.journal_mode),
+        wwwroot = php_string(site_url.trim_end_matches('/')),
+        dataroot = php_string(profile.dataroot),
+        webroot = php_string(profile.webroot),
+    );
+    let types: Vec<String> =
+        profile.plugin_types.iter().map(|(t, dir)| format!("\"{t}\": \"{dir}\"")).collect();
+    let components = format!("{{\"plugintypes\": {{{}}}}}\n", types.join(", "));
+    vec![
+        (format!("{}/config.php", profile.webroot), config),
+        (format!("{}/lib/components.json", profile.webroot), components),
+    ]
+}
+
+/// A single-quoted PHP string literal.
+fn php_string(text: &str) -> String {
+    format!("'{}'", text.replace('\\', "\\\\").replace('\'', "\\'"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uses_moodles_layout() {
+        let p = profile();
+        assert_eq!(p.webroot, "/www/moodle");
+        assert_eq!(p.dataroot, "/persist/moodledata");
+        assert!(p.db_file.starts_with("/persist/moodledata/moodle_") && p.db_file.ends_with(".sq3.php"));
+        assert_eq!(p.plugin_dir("mod"), Some("mod"));
+        assert_eq!(p.plugin_dir("block"), Some("blocks"));
+        assert_eq!(p.plugin_dir("tool"), Some("admin/tool"));
+        assert_eq!(p.plugin_dir("nonsense"), None);
+    }
+
+    #[test]
+    fn plugin_type_table_has_no_duplicates_and_stays_inside_the_webroot() {
+        let mut types: Vec<_> = PLUGIN_TYPES.iter().map(|(t, _)| *t).collect();
+        types.sort();
+        types.dedup();
+        assert_eq!(types.len(), PLUGIN_TYPES.len());
+        for (_, dir) in PLUGIN_TYPES {
+            assert!(!dir.starts_with('/') && !dir.contains(".."), "{dir}");
+        }
+    }
+
+    #[test]
+    fn generates_config_and_components_from_the_profile() {
+        let p = profile();
+        let files = (p.generated_files)(&p, "http://127.0.0.1:8080/site/");
+        let config = &files.iter().find(|(path, _)| path.ends_with("/config.php")).unwrap().1;
+        assert!(config.contains("$CFG->wwwroot     = 'http://127.0.0.1:8080/site';"));
+        assert!(config.contains(&format!("$CFG->dbname      = '{}';", p.db_file)));
+        let components = &files.iter().find(|(path, _)| path.ends_with("components.json")).unwrap().1;
+        let parsed: serde_json::Value = serde_json::from_str(components).unwrap();
+        assert_eq!(parsed["plugintypes"]["block"], "blocks");
+    }
+
+    #[test]
+    fn php_strings_are_escaped() {
+        assert_eq!(php_string("it's"), "'it\\'s'");
+    }
+}

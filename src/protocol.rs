@@ -1,0 +1,323 @@
+//! The one place that defines the messages between the page and the worker.
+//!
+//! Page → worker: `configure`, `http-request`, `inject-fault`, `restart`.
+//! Worker → page: `progress`, `ready`, `http-response`, `error`, plus the
+//! recovery events (`crash`, `recovered`, `failed`, …).
+//!
+//! Bodies are NOT decoded here: they travel as transferable `ArrayBuffer`s and
+//! the wasm shell moves them into `HttpRequest::body` itself, so this module
+//! stays plain Rust that `cargo test` exercises natively. `www/protocol.js` is
+//! the JS twin of the kind names; a native test checks the two agree.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Every message kind the page may send, as spelled on the wire.
+pub const INCOMING_KINDS: &[&str] = &["configure", "http-request", "inject-fault", "restart"];
+/// Every message kind the worker may send, as spelled on the wire.
+pub const OUTGOING_KINDS: &[&str] = &[
+    "progress",
+    "ready",
+    "http-response",
+    "error",
+    "crash",
+    "recovered",
+    "failed",
+    "rotating",
+    "rotated",
+    "trace",
+];
+
+/// A decoded page → worker message.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(tag = "type", rename_all = "kebab-case")]
+pub enum Incoming {
+    Configure {
+        #[serde(default)]
+        config: Config,
+    },
+    HttpRequest {
+        id: u32,
+        request: RequestHead,
+    },
+    InjectFault {
+        fault: String,
+    },
+    Restart {},
+}
+
+/// Worker configuration sent by the page once, before or after its first requests.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+pub struct Config {
+    /// Which application profile to boot (`moodle`).
+    pub profile: String,
+    /// The absolute URL the site is served under; its path is stripped from requests.
+    pub site_url: String,
+    /// URL of the site bundle (a zip of the webroot).
+    pub bundle_url: String,
+    /// Honour `inject-fault` and other debug-only messages.
+    pub debug: bool,
+    /// Extra php.ini entries.
+    pub php_ini: BTreeMap<String, String>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            profile: "moodle".into(),
+            site_url: "http://localhost/site".into(),
+            bundle_url: String::new(),
+            debug: false,
+            php_ini: BTreeMap::new(),
+        }
+    }
+}
+
+/// The parts of an HTTP request that are plain data (the body travels beside it).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct RequestHead {
+    pub method: String,
+    pub url: String,
+    #[serde(default)]
+    pub headers: BTreeMap<String, String>,
+}
+
+/// A request as the worker serves it.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct HttpRequest {
+    pub method: String,
+    pub url: String,
+    /// Header names are lower-case.
+    pub headers: BTreeMap<String, String>,
+    pub body: Vec<u8>,
+}
+
+impl HttpRequest {
+    pub fn from_head(head: RequestHead, body: Vec<u8>) -> Result<Self, ProtocolError> {
+        let method = head.method.trim().to_ascii_uppercase();
+        if method.is_empty() || !method.bytes().all(|b| b.is_ascii_alphabetic()) {
+            return Err(ProtocolError(format!("request.method {:?} is not an HTTP method", head.method)));
+        }
+        if head.url.is_empty() {
+            return Err(ProtocolError("request.url is empty".into()));
+        }
+        let headers = head
+            .headers
+            .into_iter()
+            .map(|(name, value)| (name.to_ascii_lowercase(), value))
+            .collect();
+        Ok(HttpRequest { method, url: head.url, headers, body })
+    }
+
+    pub fn get(url: &str) -> Self {
+        HttpRequest { method: "GET".into(), url: url.into(), ..Default::default() }
+    }
+}
+
+/// A response as the worker returns it.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct HttpResponse {
+    pub status: u16,
+    /// Lower-case header names; a header may repeat (Set-Cookie).
+    pub headers: BTreeMap<String, Vec<String>>,
+    pub body: Vec<u8>,
+}
+
+impl HttpResponse {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|values| values.first()).map(String::as_str)
+    }
+
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    /// A small HTML page that explains a problem in words.
+    pub fn explain(status: u16, title: &str, paragraphs: &[&str]) -> Self {
+        let mut html = format!(
+            "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>{t}</title></head><body><h1>{t}</h1>",
+            t = escape_html(title)
+        );
+        for paragraph in paragraphs {
+            html.push_str(&format!("<p>{}</p>", escape_html(paragraph)));
+        }
+        html.push_str("</body></html>");
+        let mut headers = BTreeMap::new();
+        headers.insert("content-type".into(), vec!["text/html; charset=utf-8".into()]);
+        headers.insert("cache-control".into(), vec!["no-store".into()]);
+        HttpResponse { status, headers, body: html.into_bytes() }
+    }
+}
+
+pub fn status_text(status: u16) -> &'static str {
+    match status {
+        200 => "OK",
+        201 => "Created",
+        204 => "No Content",
+        301 => "Moved Permanently",
+        302 => "Found",
+        303 => "See Other",
+        304 => "Not Modified",
+        307 => "Temporary Redirect",
+        308 => "Permanent Redirect",
+        400 => "Bad Request",
+        403 => "Forbidden",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        500 => "Internal Server Error",
+        502 => "Bad Gateway",
+        503 => "Service Unavailable",
+        _ => "",
+    }
+}
+
+fn escape_html(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+/// Something wrong with a message from the page, in words that name the problem.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProtocolError(pub String);
+
+impl std::fmt::Display for ProtocolError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Decodes a message from any serde data source (a JS value in the browser,
+/// JSON in native tests), with an error that says what was wrong.
+pub fn decode<'de, D: serde::Deserializer<'de>>(message: D) -> Result<Incoming, ProtocolError>
+where
+    D::Error: std::fmt::Display,
+{
+    Incoming::deserialize(message).map_err(|e| ProtocolError(format!("malformed message: {e}")))
+}
+
+/// Stages the page sees in `progress` events.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Stage {
+    Downloading,
+    Instantiating,
+    Bootstrapping,
+    Snapshotting,
+    Restoring,
+    Reregistering,
+    Replaying,
+}
+
+/// A worker → page message, minus any body bytes (the shell attaches those).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "type", rename_all = "kebab-case")]
+pub enum Outgoing {
+    Progress { stage: Stage, fraction: f64, detail: String },
+    #[serde(rename_all = "camelCase")]
+    Ready { php_version: String, boot_ms: f64, restart: bool },
+    HttpResponse { id: u32, response: ResponseHead },
+    Error { #[serde(skip_serializing_if = "Option::is_none")] id: Option<u32>, message: String },
+    Crash { kind: String, message: String, method: String, url: String },
+    #[serde(rename_all = "camelCase")]
+    Recovered { ms: f64, restored_files: u32, restored_bytes: u64, replayed: bool },
+    Failed { reason: String },
+    Rotating { reason: String },
+    Rotated { ms: f64 },
+    Trace { message: String },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ResponseHead {
+    pub status: u16,
+    pub status_text: String,
+    pub headers: BTreeMap<String, Vec<String>>,
+}
+
+impl ResponseHead {
+    pub fn of(response: &HttpResponse) -> Self {
+        ResponseHead {
+            status: response.status,
+            status_text: status_text(response.status).into(),
+            headers: response.headers.clone(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn decode_json(value: serde_json::Value) -> Result<Incoming, ProtocolError> {
+        decode(value)
+    }
+
+    #[test]
+    fn decodes_an_http_request() {
+        let message = decode_json(json!({
+            "type": "http-request", "id": 7,
+            "request": {"method": "POST", "url": "/site/course/edit.php", "headers": {"Content-Type": "text/plain"}}
+        }))
+        .unwrap();
+        let Incoming::HttpRequest { id, request } = message else { panic!("wrong kind") };
+        assert_eq!(id, 7);
+        let request = HttpRequest::from_head(request, b"x".to_vec()).unwrap();
+        assert_eq!(request.method, "POST");
+        assert_eq!(request.headers.get("content-type").map(String::as_str), Some("text/plain"));
+        assert_eq!(request.body, b"x");
+    }
+
+    #[test]
+    fn decodes_configure_with_defaults() {
+        let message = decode_json(json!({"type": "configure", "config": {"debug": true}})).unwrap();
+        let Incoming::Configure { config } = message else { panic!("wrong kind") };
+        assert!(config.debug);
+        assert_eq!(config.profile, "moodle");
+    }
+
+    #[test]
+    fn names_what_is_wrong_with_malformed_messages() {
+        let missing_id = decode_json(json!({"type": "http-request", "request": {"method": "GET", "url": "/"}}));
+        assert!(missing_id.unwrap_err().0.contains("missing field `id`"));
+
+        let wrong_type = decode_json(json!({"type": "http-request", "id": "seven", "request": {"method": "GET", "url": "/"}}));
+        assert!(wrong_type.unwrap_err().0.contains("invalid type"));
+
+        let unknown = decode_json(json!({"type": "launch-rockets"}));
+        assert!(unknown.unwrap_err().0.contains("unknown variant `launch-rockets`"));
+
+        let no_kind = decode_json(json!({"id": 1}));
+        assert!(no_kind.unwrap_err().0.contains("missing field `type`"));
+
+        let unknown_option = decode_json(json!({"type": "configure", "config": {"rotateAftr": 3}}));
+        assert!(unknown_option.unwrap_err().0.contains("rotateAftr"));
+    }
+
+    #[test]
+    fn rejects_requests_that_cannot_be_served() {
+        let head = RequestHead { method: "G E T".into(), url: "/".into(), headers: BTreeMap::new() };
+        assert!(HttpRequest::from_head(head, vec![]).is_err());
+        let head = RequestHead { method: "GET".into(), url: "".into(), headers: BTreeMap::new() };
+        assert!(HttpRequest::from_head(head, vec![]).unwrap_err().0.contains("url"));
+    }
+
+    #[test]
+    fn outgoing_messages_have_the_documented_shape() {
+        let ready = serde_json::to_value(Outgoing::Ready { php_version: "8.3.33".into(), boot_ms: 12.0, restart: false }).unwrap();
+        assert_eq!(ready, json!({"type": "ready", "phpVersion": "8.3.33", "bootMs": 12.0, "restart": false}));
+        let error = serde_json::to_value(Outgoing::Error { id: None, message: "m".into() }).unwrap();
+        assert_eq!(error, json!({"type": "error", "message": "m"}));
+    }
+
+    /// `www/protocol.js` is the JS twin of the kind lists; they must not drift.
+    #[test]
+    fn js_twin_lists_the_same_kinds() {
+        let js = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/www/protocol.js")).unwrap();
+        for kind in INCOMING_KINDS.iter().chain(OUTGOING_KINDS) {
+            assert!(js.contains(&format!("'{kind}'")), "www/protocol.js does not list '{kind}'");
+        }
+        let listed = js.matches(": '").count();
+        assert_eq!(listed, INCOMING_KINDS.len() + OUTGOING_KINDS.len(), "www/protocol.js lists kinds Rust does not know");
+    }
+}

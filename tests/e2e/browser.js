@@ -1,0 +1,39 @@
+// Shared set-up for the end-to-end tests: the built page served on loopback,
+// Debian's Chromium driven by playwright-core (never a downloaded browser).
+import { chromium } from 'playwright-core';
+import { startServer } from '../../scripts/serve.js';
+
+export const CHROMIUM_ARGS = [
+  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+];
+
+/** Starts the server and a browser; returns { url, browser, close }. */
+export async function launch({ args = [] } = {}) {
+  const server = await startServer({ port: 0 });
+  const url = `http://127.0.0.1:${server.address().port}/`;
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: [...CHROMIUM_ARGS, ...args] });
+  return {
+    url,
+    browser,
+    async close() {
+      await browser.close();
+      server.close();
+    },
+  };
+}
+
+/** Opens the playground and waits until the site shows in the iframe. */
+export async function openPlayground(browser, url, { query = '' } = {}) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  const problems = [];
+  page.on('pageerror', (error) => problems.push(error.message));
+  await page.goto(url + query);
+  await page.waitForFunction(() => window.playground?.ready, null, { timeout: 60_000 }).catch((error) => {
+    throw new Error(`the playground did not become ready: ${error.message}; page errors: ${problems.join(' | ')}`);
+  });
+  const frame = page.frameLocator('#site');
+  await frame.locator('h1').first().waitFor({ timeout: 30_000 });
+  return { context, page, frame, problems };
+}

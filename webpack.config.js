@@ -1,0 +1,84 @@
+// Builds the playground page into dist/ (`npm run build`), or, with
+// `--env testHost`, the PHP host as an ES module that the wasm-pack browser
+// tests import from a URL (target/test-host/).
+import path from 'node:path';
+import fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { zipSync } from 'fflate';
+
+const root = path.dirname(fileURLToPath(import.meta.url));
+const DEMO_SITE = path.join(root, 'www/demo-site');
+
+// Only PHP 8.3 is imported (from @php-wasm/web-8-3), so only its wasm is emitted.
+// The .so/.dat files are PHP extensions and data that @php-wasm loads by URL.
+const assetRules = [{ test: /\.(wasm|so|dat)$/, type: 'asset/resource' }];
+
+/** Emits the embedded demo site as demo-site.zip, the bundle the worker loads. */
+class DemoSiteBundlePlugin {
+  apply(compiler) {
+    compiler.hooks.thisCompilation.tap('DemoSiteBundlePlugin', (compilation) => {
+      compilation.hooks.processAssets.tap({ name: 'DemoSiteBundlePlugin', stage: compiler.webpack.Compilation.PROCESS_ASSETS_STAGE_ADDITIONAL }, () => {
+        const files = {};
+        for (const file of listFiles(DEMO_SITE)) {
+          files[path.relative(DEMO_SITE, file).split(path.sep).join('/')] = fs.readFileSync(file);
+          compilation.fileDependencies.add(file);
+        }
+        compilation.emitAsset('demo-site.zip', new compiler.webpack.sources.RawSource(Buffer.from(zipSync(files))));
+      });
+    });
+  }
+}
+
+function listFiles(dir) {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const full = path.join(dir, entry.name);
+    return entry.isDirectory() ? listFiles(full) : [full];
+  });
+}
+
+/** Copies static files (the page itself) into the output. */
+class CopyStaticPlugin {
+  constructor(files) { this.files = files; }
+  apply(compiler) {
+    compiler.hooks.thisCompilation.tap('CopyStaticPlugin', (compilation) => {
+      compilation.hooks.processAssets.tap({ name: 'CopyStaticPlugin', stage: compiler.webpack.Compilation.PROCESS_ASSETS_STAGE_ADDITIONAL }, () => {
+        for (const file of this.files) {
+          const full = path.join(root, 'www', file);
+          compilation.fileDependencies.add(full);
+          compilation.emitAsset(file, new compiler.webpack.sources.RawSource(fs.readFileSync(full)));
+        }
+      });
+    });
+  }
+}
+
+const common = {
+  mode: 'production',
+  devtool: false,
+  module: { rules: assetRules },
+  resolve: { fallback: { worker_threads: false } },
+  performance: { hints: false },
+};
+
+const page = {
+  ...common,
+  entry: { main: './www/index.js', sw: './www/sw.js' },
+  output: { path: path.join(root, 'dist'), filename: '[name].js', publicPath: 'auto', clean: true },
+  plugins: [new DemoSiteBundlePlugin(), new CopyStaticPlugin(['index.html', 'style.css'])],
+};
+
+const testHost = {
+  ...common,
+  entry: { 'php-host': './www/php-host.js' },
+  experiments: { outputModule: true },
+  output: {
+    path: path.join(root, 'target/test-host'),
+    filename: '[name].mjs',
+    publicPath: 'auto',
+    library: { type: 'module' },
+    clean: true,
+  },
+  plugins: [new DemoSiteBundlePlugin()],
+};
+
+export default (env = {}) => (env.testHost ? testHost : page);

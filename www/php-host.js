@@ -1,0 +1,166 @@
+// The PHP host adapter: the ONLY file that touches @php-wasm/*.
+//
+// It fetches and compiles the PHP 8.3 wasm once, keeps the compiled
+// WebAssembly.Module, and makes fresh PHP instances from it through
+// Emscripten's `instantiateWasm` hook, so a restart after a crash costs an
+// instantiate (tens of ms), not a download and compile. Rust drives it through
+// src/php/host.rs. File operations go straight to Emscripten's FS object:
+// MEMFS is plain JS memory, so they still work after the wasm instance trapped.
+
+import { loadPHPRuntime, PHP, PHPRequestHandler, __private__dont__use, setPhpIniEntries } from '@php-wasm/universal';
+import { getPHPLoaderModule } from '@php-wasm/web-8-3';
+import { unpackZip } from './zip.js';
+
+
+const ENOENT = 44; // Emscripten's errno for "no such file or directory"
+
+// Deep nesting exhausts the engine's stack when PHP frees the structure
+// (RangeError in Chromium, InternalError "too much recursion" in Firefox).
+const DEEP_NESTING_CODE = '<?php $a = []; for ($i = 0; $i < 2000000; $i++) { $a = [$a]; } unset($a); echo "survived";';
+
+/**
+ * Creates a host. All state (the compiled module) lives in this closure.
+ * @param {{ wasmUrl?: string }} [options] wasmUrl overrides where the PHP wasm is fetched from.
+ */
+export function createPhpHost(options = {}) {
+  let compiling = null;
+
+  function compileOnce() {
+    compiling ??= (async () => {
+      const loaderModule = await getPHPLoaderModule();
+      const url = options.wasmUrl ?? loaderModule.dependencyFilename;
+      const response = await fetch(url, { credentials: 'same-origin' });
+      if (!response.ok) throw new Error(`could not download the PHP wasm from ${url}: HTTP ${response.status}`);
+      const module = await WebAssembly.compile(await response.arrayBuffer());
+      return { loaderModule, module };
+    })();
+    // A failed download may succeed later: do not cache the failure.
+    compiling.catch(() => { compiling = null; });
+    return compiling;
+  }
+
+  return {
+    /** Compiles (first call only) and instantiates a fresh PHP runtime. */
+    async createRuntime({ documentRoot, siteUrl, phpIni = {} }) {
+      const { loaderModule, module } = await compileOnce();
+      const wasm = {};
+      let failInstantiate;
+      const instantiateFailed = new Promise((_, reject) => { failInstantiate = reject; });
+      const runtimeId = await Promise.race([
+        loadPHPRuntime(loaderModule, {
+          // Top-level option: @php-wasm/universal passes it to Emscripten as is.
+          instantiateWasm(imports, receiveInstance) {
+            WebAssembly.instantiate(module, imports).then((instance) => {
+              wasm.memory = instance.exports.memory ?? imports.env?.memory;
+              wasm.table = instance.exports.__indirect_function_table ?? imports.env?.__indirect_function_table;
+              receiveInstance(instance, module);
+            }, failInstantiate);
+            return {};
+          },
+        }),
+        instantiateFailed,
+      ]);
+      const php = new PHP(runtimeId);
+      // Process-spawning functions hang or fail in a browser; never offer them.
+      await setPhpIniEntries(php, { disable_functions: 'proc_open,popen,exec,shell_exec,system,passthru', ...phpIni });
+      const handler = new PHPRequestHandler({ php, documentRoot, absoluteUrl: siteUrl, cookieStore: false });
+      const phpVersion = (await php.run({ code: '<?php echo PHP_VERSION;' })).text;
+      return wrapRuntime(php, handler, wasm, phpVersion);
+    },
+
+    /** Downloads a site bundle (a zip) and returns its files as [{ path, bytes }]. */
+    async fetchBundle(url) {
+      const response = await fetch(url);
+      if (!response.ok) throw new Error(`HTTP ${response.status} for ${url}`);
+      return unpackZip(new Uint8Array(await response.arrayBuffer()));
+    },
+  };
+}
+
+function wrapRuntime(php, handler, wasm, phpVersion) {
+  // Captured now: after a crash @php-wasm replaces the PHP object's methods
+  // with throwing stubs, but the Emscripten module and its FS stay readable.
+  let emscripten = php[__private__dont__use];
+  const FS = emscripten.FS;
+  let pendingFault = null;
+
+  return {
+    phpVersion,
+
+    async request({ method, url, headers, body }) {
+      await runPendingFault();
+      const response = await handler.request({ method, url, headers, body });
+      return { status: response.httpStatusCode, headers: response.headers, body: response.bytes };
+    },
+
+    async runCode(code) {
+      await runPendingFault();
+      return runOutput(await php.run({ code }));
+    },
+
+    async runScript(scriptPath) {
+      await runPendingFault();
+      return runOutput(await php.run({ scriptPath }));
+    },
+
+    readFile: (path) => FS.readFile(path),
+    writeFile: (path, bytes) => FS.writeFile(path, bytes),
+    readDir: (path) => FS.readdir(path),
+    mkdirTree: (path) => FS.mkdirTree(path),
+    unlink: (path) => FS.unlink(path),
+
+    stat(path) {
+      try {
+        const stat = FS.stat(path);
+        return { isDir: FS.isDir(stat.mode), size: stat.size, mtimeMs: new Date(stat.mtime).getTime() };
+      } catch (error) {
+        if (error?.errno === ENOENT) return null;
+        throw error;
+      }
+    },
+
+    /**
+     * Debug only (the Rust worker refuses it unless configured with debug):
+     * makes this instance fail FOR REAL.
+     *  - memory:  corrupt linear memory; the next request traps (out of bounds).
+     *  - table:   null the indirect function table; the next call through it traps.
+     *  - stack:   the next request first runs deeply nested PHP that exhausts the engine stack.
+     */
+    injectFault(kind) {
+      switch (kind) {
+        case 'memory':
+          new Uint8Array(wasm.memory.buffer).fill(0xaa, 1024);
+          return;
+        case 'table':
+          for (let i = 0; i < wasm.table.length; i++) wasm.table.set(i, null);
+          return;
+        case 'stack':
+          pendingFault = 'stack';
+          return;
+        default:
+          throw new Error(`unknown fault kind ${JSON.stringify(kind)}; known: memory, table, stack`);
+      }
+    },
+
+    memoryBytes: () => wasm.memory?.buffer.byteLength ?? 0,
+
+    destroy() {
+      try {
+        php.exit();
+      } catch {
+        // A crashed instance may throw on exit; it is dropped either way.
+      }
+      emscripten = null;
+    },
+  };
+
+  async function runPendingFault() {
+    if (pendingFault !== 'stack') return;
+    pendingFault = null;
+    await php.run({ code: DEEP_NESTING_CODE });
+  }
+}
+
+function runOutput(response) {
+  return { exitCode: response.exitCode, stdout: response.text, stderr: response.errors };
+}

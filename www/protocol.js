@@ -1,0 +1,24 @@
+// The JS twin of src/protocol.rs: every message kind on the wire.
+// A native test (protocol::tests::js_twin_lists_the_same_kinds) keeps them in step.
+
+/** Page → worker. */
+export const ToWorker = Object.freeze({
+  configure: 'configure',
+  httpRequest: 'http-request',
+  injectFault: 'inject-fault',
+  restart: 'restart',
+});
+
+/** Worker → page. */
+export const FromWorker = Object.freeze({
+  progress: 'progress',
+  ready: 'ready',
+  httpResponse: 'http-response',
+  error: 'error',
+  crash: 'crash',
+  recovered: 'recovered',
+  failed: 'failed',
+  rotating: 'rotating',
+  rotated: 'rotated',
+  trace: 'trace',
+});
