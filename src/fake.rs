@@ -29,6 +29,10 @@ pub struct FakeRuntime {
     script_outputs: RefCell<Vec<(String, RunOutput)>>,
     handler: RefCell<Option<Handler>>,
     pub requests: RefCell<Vec<HttpRequest>>,
+    /// PHP code run with `run_code`, in order.
+    pub codes: RefCell<Vec<String>>,
+    /// When set, `run_script` fails with this error (a crash during bootstrap).
+    pub script_error: RefCell<Option<PhpError>>,
     pub destroyed: Cell<bool>,
 }
 
@@ -64,6 +68,16 @@ impl PhpRuntime for FakeRuntime {
     }
 
     async fn run_code(&self, code: &str) -> Result<RunOutput, PhpError> {
+        self.codes.borrow_mut().push(code.to_string());
+        if code.contains("upgrade_noncore") {
+            // Report every component asked about as registered.
+            let stdout = code
+                .split('\'')
+                .filter(|part| part.contains('_') && !part.contains('/') && !part.contains(' '))
+                .map(|component| format!("{component}=2024050100\n"))
+                .collect();
+            return Ok(RunOutput { stdout, ..Default::default() });
+        }
         if code.contains("complete_user_login") {
             return Ok(RunOutput { stdout: "fake-session-id".into(), ..Default::default() });
         }
@@ -71,6 +85,9 @@ impl PhpRuntime for FakeRuntime {
     }
 
     async fn run_script(&self, path: &str) -> Result<RunOutput, PhpError> {
+        if let Some(error) = self.script_error.borrow().clone() {
+            return Err(error);
+        }
         let scripted = self.script_outputs.borrow().iter().find(|(suffix, _)| path.ends_with(suffix.as_str())).map(|(_, o)| o.clone());
         Ok(scripted.unwrap_or(RunOutput { stdout: "OK".into(), ..Default::default() }))
     }

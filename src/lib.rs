@@ -6,6 +6,10 @@
 
 pub mod boot;
 pub mod cookies;
+pub mod fault;
+pub mod mirror;
+pub mod plugins;
+pub mod policy;
 pub mod php;
 pub mod profile;
 pub mod protocol;

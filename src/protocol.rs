@@ -60,6 +60,14 @@ pub struct Config {
     pub debug: bool,
     /// Extra php.ini entries.
     pub php_ini: BTreeMap<String, String>,
+    /// Restart intensity: at most this many restarts …
+    pub max_restarts: u32,
+    /// … within this many seconds; one more and the worker is Failed.
+    pub restart_period_seconds: f64,
+    /// Rotate the runtime after this many healthy requests (0 = never), like PHP-FPM's pm.max_requests.
+    pub rotate_after_requests: u64,
+    /// Rotate when PHP's linear memory exceeds this many MiB (0 = never).
+    pub rotate_above_memory_mib: u64,
 }
 
 impl Default for Config {
@@ -70,6 +78,10 @@ impl Default for Config {
             bundle_url: String::new(),
             debug: false,
             php_ini: BTreeMap::new(),
+            max_restarts: 5,
+            restart_period_seconds: 60.0,
+            rotate_after_requests: 400,
+            rotate_above_memory_mib: 1024,
         }
     }
 }

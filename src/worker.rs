@@ -5,7 +5,7 @@
 use crate::php::host::{HostFactory, JsPhpHost};
 use crate::protocol::{self, Incoming, Outgoing, ProtocolError, ResponseHead};
 use crate::queue::{Job, JobQueue};
-use crate::supervisor::Supervisor;
+use crate::supervisor::{State, Supervisor};
 use js_sys::{Array, ArrayBuffer, Reflect, Uint8Array};
 use serde::Serialize;
 use std::cell::{Cell, RefCell};
@@ -146,46 +146,54 @@ fn kick(shared: &Rc<Shared>) {
 
 async fn run_job(shared: &Rc<Shared>, job: Job) {
     let mut events = |event: Outgoing| post(shared, &event, None);
+    if let Job::Configure(config) = job {
+        return configure(shared, config, &mut events).await;
+    }
+    // Configured: the supervisor is taken out while the job runs.
+    let mut supervisor = shared.supervisor.borrow_mut().take().expect("jobs other than configure run once configured");
+    let was_failed = matches!(supervisor.state(), State::Failed { .. });
     match job {
-        Job::Configure(config) => {
-            if shared.configured.get() {
-                events(Outgoing::Error { id: None, message: "the worker is already configured; configure is accepted once".into() });
-                return;
-            }
-            shared.debug.set(config.debug);
-            match Supervisor::new(HostFactory::new(shared.host.clone()), config) {
-                Ok(mut supervisor) => {
-                    if let Err(reason) = supervisor.start(&mut events).await {
-                        events(Outgoing::Failed { reason });
-                    }
-                    *shared.supervisor.borrow_mut() = Some(supervisor);
-                    shared.configured.set(true);
-                }
-                Err(message) => events(Outgoing::Error { id: None, message }),
-            }
-        }
+        Job::Configure(_) => unreachable!("handled above"),
         Job::Request { id, request } => {
-            let mut supervisor = shared.supervisor.borrow_mut().take().expect("requests run only once configured");
             let response = supervisor.serve(request, &mut events).await;
-            *shared.supervisor.borrow_mut() = Some(supervisor);
             let body = Uint8Array::from(response.body.as_slice()).buffer();
             post(shared, &Outgoing::HttpResponse { id, response: ResponseHead::of(&response) }, Some(body));
         }
+        Job::InjectFault(kind) if !shared.debug.get() => events(Outgoing::Error {
+            id: None,
+            message: format!("inject-fault {kind:?} refused: it is honoured only when the worker is configured with debug: true"),
+        }),
         Job::InjectFault(kind) => {
-            if !shared.debug.get() {
-                events(Outgoing::Error {
-                    id: None,
-                    message: "inject-fault is honoured only when the worker is configured with debug: true".into(),
-                });
-                return;
-            }
-            let supervisor = shared.supervisor.borrow();
-            let result = supervisor.as_ref().map(|s| s.inject_fault(&kind));
-            if let Some(Err(message)) = result {
+            if let Err(message) = supervisor.inject_fault(&kind) {
                 events(Outgoing::Error { id: None, message });
             }
         }
-        Job::Restart => events(Outgoing::Error { id: None, message: "restart is not supported yet".into() }),
+        Job::Restart => {
+            if let Err(reason) = supervisor.restart(&mut events).await {
+                events(Outgoing::Error { id: None, message: format!("restart failed: {reason}") });
+            }
+        }
+    }
+    if let (false, State::Failed { reason }) = (was_failed, supervisor.state()) {
+        events(Outgoing::Failed { reason: reason.clone() });
+    }
+    *shared.supervisor.borrow_mut() = Some(supervisor);
+}
+
+async fn configure(shared: &Rc<Shared>, config: crate::protocol::Config, events: &mut dyn FnMut(Outgoing)) {
+    if shared.configured.get() {
+        return events(Outgoing::Error { id: None, message: "the worker is already configured; configure is accepted once".into() });
+    }
+    shared.debug.set(config.debug);
+    match Supervisor::new(HostFactory::new(shared.host.clone()), config) {
+        Ok(mut supervisor) => {
+            if let Err(reason) = supervisor.start(events).await {
+                events(Outgoing::Failed { reason });
+            }
+            *shared.supervisor.borrow_mut() = Some(supervisor);
+            shared.configured.set(true);
+        }
+        Err(message) => events(Outgoing::Error { id: None, message }),
     }
 }
 

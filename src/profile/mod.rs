@@ -28,6 +28,12 @@ pub struct Profile {
     pub install_script: String,
     /// PHP code that logs the admin in and prints the new session id.
     pub autologin_code: String,
+    /// The add-on installer page (relative to the site URL) that reports
+    /// installs with `installzipcomponent=<type>_<name>`.
+    pub addon_installer_path: &'static str,
+    /// PHP code that re-registers plugins through the app's upgrade runner and
+    /// prints `component=version` for each component asked about.
+    pub reregister_code: fn(&Profile, &[String]) -> String,
 }
 
 impl Profile {
@@ -36,6 +42,17 @@ impl Profile {
             "moodle" => Some(moodle::profile()),
             _ => None,
         }
+    }
+
+    /// The DB file and the files SQLite keeps beside it; the journal must
+    /// travel with the DB, or a torn transaction cannot be rolled back.
+    pub fn db_files(&self) -> Vec<String> {
+        ["", "-journal", "-wal", "-shm"].iter().map(|suffix| format!("{}{suffix}", self.db_file)).collect()
+    }
+
+    /// The directory of uploaded files.
+    pub fn uploads_path(&self) -> String {
+        format!("{}/{}", self.dataroot, self.uploads_dir)
     }
 
     pub fn plugin_dir(&self, plugin_type: &str) -> Option<&'static str> {

@@ -88,7 +88,29 @@ pub fn profile() -> Profile {
         autologin_code: format!(
             "<?php\nrequire '{WEBROOT}/config.php';\ncomplete_user_login(get_admin());\necho session_id();\n"
         ),
+        addon_installer_path: "/admin/tool/installaddon/index.php",
+        reregister_code,
     }
+}
+
+/// Moodle's own way to notice plugin directories that appeared: refresh the
+/// component cache, purge caches, run the non-core upgrade, then report the
+/// registered version of each plugin so the worker can check it worked.
+fn reregister_code(profile: &Profile, components: &[String]) -> String {
+    let list: Vec<String> = components.iter().map(|c| php_string(c)).collect();
+    format!(
+        "<?php\n\
+         define('CLI_SCRIPT', true);\n\
+         require {config};\n\
+         core_component::reset();\n\
+         purge_all_caches();\n\
+         if (moodle_needs_upgrading()) {{ upgrade_noncore(); }}\n\
+         foreach ([{list}] as $component) {{\n\
+             echo $component, '=', (string) get_config($component, 'version'), \"\\n\";\n\
+         }}\n",
+        config = php_string(&format!("{}/config.php", profile.webroot)),
+        list = list.join(", "),
+    )
 }
 
 /// `config.php` and `lib/components.json`, derived from the profile so the

@@ -1,5 +1,8 @@
+#![allow(dead_code)] // each test crate uses a different part of the harness
 //! A test harness that drives `WorkerApp` exactly as www/worker.js does, with
 //! the real PHP host, and collects what it posts back.
+
+pub mod upload;
 
 use js_sys::{Function, Object, Reflect, Uint8Array};
 use resilient_php_worker::worker::WorkerApp;
@@ -60,6 +63,11 @@ fn now() -> f64 {
 
 impl Harness {
     pub async fn boot(debug: bool) -> Harness {
+        Self::boot_with(debug, "").await
+    }
+
+    /// Boots with extra configuration fields, given as JSON members (`"maxRestarts": 2`).
+    pub async fn boot_with(debug: bool, extra_config: &str) -> Harness {
         let module = import_module(&format!("{SERVER}/test-host/php-host.mjs"))
             .await
             .unwrap_or_else(|e| panic!("could not import the PHP host from {SERVER}: {e:?} (is scripts/serve.js running?)"));
@@ -74,7 +82,8 @@ impl Harness {
         post.forget();
         let harness = Harness { app, posted, next_id: RefCell::new(1) };
         harness.send_raw(&format!(
-            r#"{{"type": "configure", "config": {{"siteUrl": "http://localhost/site", "bundleUrl": "{SERVER}/test-host/demo-site.zip", "debug": {debug}}}}}"#
+            r#"{{"type": "configure", "config": {{"siteUrl": "http://localhost/site", "bundleUrl": "{SERVER}/test-host/demo-site.zip", "debug": {debug}{extra}}}}}"#,
+            extra = if extra_config.is_empty() { String::new() } else { format!(", {extra_config}") }
         ));
         harness.wait_for(|m| type_of(m) == "ready" || type_of(m) == "failed", "ready").await;
         let failed = harness.posted.borrow().iter().find(|m| type_of(m) == "failed").cloned();

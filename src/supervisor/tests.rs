@@ -1,0 +1,330 @@
+//! The supervisor's decisions, natively, with a scripted fake runtime.
+
+use super::*;
+use crate::fake::{block_on, FakeFactory, FakeRuntime};
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+const DB: &str = "/persist/moodledata/moodle_playground_php83.sq3.php";
+const UPLOAD: &str = "/persist/moodledata/filedir/ab/cd/abcdef";
+
+fn trap(message: &str) -> PhpError {
+    PhpError::new("RuntimeError", message)
+}
+
+fn ok(body: &str) -> Result<HttpResponse, PhpError> {
+    Ok(HttpResponse { status: 200, headers: BTreeMap::new(), body: body.as_bytes().to_vec() })
+}
+
+/// A factory whose runtimes answer with `answer(runtime_number, runtime, request)`.
+/// Runtime 1 starts with a DB and an upload in its file system, as if the
+/// user had worked in it.
+fn factory(answer: impl Fn(u32, &FakeRuntime, &HttpRequest) -> Result<HttpResponse, PhpError> + 'static) -> FakeFactory {
+    let answer = Rc::new(answer);
+    FakeFactory {
+        prepare: Some(Rc::new(move |runtime: &FakeRuntime, number: u32| {
+            if number == 1 {
+                runtime.write_file(DB, b"db with the user's course").unwrap();
+                runtime.write_file(UPLOAD, b"uploaded bytes").unwrap();
+                runtime.mkdir_tree("/persist/moodledata/filedir/ab/cd").unwrap();
+            }
+            let answer = answer.clone();
+            runtime.on_request(Rc::new(move |runtime, request| answer(number, runtime, request)));
+        })),
+        ..Default::default()
+    }
+}
+
+fn started_with(factory: FakeFactory, config: Config) -> Supervisor<FakeFactory> {
+    let mut supervisor = Supervisor::new(factory, config).unwrap();
+    block_on(supervisor.start(&mut |_| {})).unwrap();
+    supervisor
+}
+
+fn started(factory: FakeFactory) -> Supervisor<FakeFactory> {
+    started_with(factory, Config { bundle_url: "demo.zip".into(), ..Config::default() })
+}
+
+fn serve(supervisor: &mut Supervisor<FakeFactory>, method: &str, url: &str) -> (HttpResponse, Vec<Outgoing>) {
+    let mut events = vec![];
+    let request = HttpRequest { method: method.into(), url: url.into(), ..Default::default() };
+    let response = block_on(supervisor.serve(request, &mut |e| events.push(e)));
+    (response, events)
+}
+
+fn created(supervisor: &Supervisor<FakeFactory>) -> u32 {
+    supervisor.factory.created.get()
+}
+
+#[test]
+fn boot_reports_progress_then_ready_and_logs_in() {
+    let mut events = vec![];
+    let mut supervisor = Supervisor::new(FakeFactory::default(), Config::default()).unwrap();
+    block_on(supervisor.start(&mut |e| events.push(e))).unwrap();
+    assert!(matches!(events.first(), Some(Outgoing::Progress { stage: Stage::Downloading, .. })));
+    assert!(matches!(events.last(), Some(Outgoing::Ready { restart: false, .. })));
+    assert_eq!(supervisor.cookies().get("MoodleSession"), Some("fake-session-id"));
+    assert_eq!(supervisor.state(), &State::Serving);
+}
+
+#[test]
+fn sends_the_session_cookie_and_remembers_new_cookies() {
+    let mut supervisor = started(factory(|_, _, _| {
+        let mut headers = BTreeMap::new();
+        headers.insert("set-cookie".to_string(), vec!["MoodleSession=rotated; path=/".to_string()]);
+        Ok(HttpResponse { status: 200, headers, body: vec![] })
+    }));
+    serve(&mut supervisor, "GET", "/site/");
+    let runtime = supervisor.runtime().unwrap();
+    assert_eq!(runtime.requests.borrow()[0].headers["cookie"], "MoodleSession=fake-session-id");
+    assert_eq!(supervisor.cookies().get("MoodleSession"), Some("rotated"));
+}
+
+#[test]
+fn unknown_profile_is_a_clear_error() {
+    let config = Config { profile: "wordpress".into(), ..Config::default() };
+    let error = Supervisor::new(FakeFactory::default(), config).err().unwrap();
+    assert!(error.contains("unknown profile \"wordpress\""));
+}
+
+#[test]
+fn a_crashed_get_is_replayed_on_a_fresh_runtime_with_the_data_restored() {
+    let mut supervisor = started(factory(|number, runtime, _| {
+        if number == 1 {
+            return Err(trap("memory access out of bounds"));
+        }
+        // The fresh runtime answers with what it finds in its file system.
+        ok(&String::from_utf8(runtime.file(DB).unwrap_or_default()).unwrap())
+    }));
+    let (response, events) = serve(&mut supervisor, "GET", "/site/course/view.php?id=2");
+    assert_eq!(response.status, 200);
+    assert_eq!(response.text(), "db with the user's course");
+    assert_eq!(created(&supervisor), 2);
+    let runtime = supervisor.runtime().unwrap();
+    assert_eq!(runtime.file(UPLOAD).unwrap(), b"uploaded bytes");
+    assert!(events.iter().any(|e| matches!(e, Outgoing::Crash { kind, method, .. } if kind == "memory-out-of-bounds" && method == "GET")));
+    assert!(events.iter().any(|e| matches!(e, Outgoing::Recovered { replayed: true, restored_files: 2, .. })));
+    // The login survived: the same cookie, no second auto-login.
+    assert_eq!(runtime.requests.borrow()[0].headers["cookie"], "MoodleSession=fake-session-id");
+    assert!(runtime.codes.borrow().iter().all(|code| !code.contains("complete_user_login")));
+}
+
+#[test]
+fn a_crashed_head_is_replayed_and_answered_without_a_body() {
+    let mut supervisor = started(factory(|number, _, _| if number == 1 { Err(trap("unreachable")) } else { ok("body") }));
+    let (response, _) = serve(&mut supervisor, "HEAD", "/site/");
+    assert_eq!(response.status, 200);
+    assert!(response.body.is_empty());
+}
+
+#[test]
+fn a_crashed_post_gets_an_explaining_503_and_is_never_run_twice() {
+    let mut supervisor = started(factory(|number, _, _| if number == 1 { Err(trap("unreachable")) } else { ok("fresh") }));
+    let (response, events) = serve(&mut supervisor, "POST", "/site/course/edit.php");
+    assert_eq!(response.status, 503);
+    let text = response.text();
+    assert!(text.contains("crashed") && text.contains("restarted") && text.contains("NOT repeated"), "{text}");
+    assert!(supervisor.runtime().unwrap().requests.borrow().is_empty(), "the POST must not reach the fresh runtime");
+    assert!(events.iter().any(|e| matches!(e, Outgoing::Recovered { replayed: false, .. })));
+    // The fresh runtime serves what comes next.
+    assert_eq!(serve(&mut supervisor, "GET", "/site/").0.text(), "fresh");
+}
+
+#[test]
+fn a_crash_on_the_replay_gives_one_503_and_then_quarantine() {
+    let mut supervisor = started(factory(|_, _, request| {
+        if request.url.contains("poison") { Err(trap("memory access out of bounds")) } else { ok("fine") }
+    }));
+    let (response, events) = serve(&mut supervisor, "GET", "/site/poison.php");
+    assert_eq!(response.status, 503);
+    assert!(response.text().contains("crashed twice"), "{}", response.text());
+    assert_eq!(events.iter().filter(|e| matches!(e, Outgoing::Crash { .. })).count(), 2);
+    assert_eq!(created(&supervisor), 3, "one first boot, one recovery, one recovery after the failed replay");
+    // Quarantined: answered at once, no runtime touched, no new crash.
+    let (again, events) = serve(&mut supervisor, "GET", "/site/poison.php");
+    assert_eq!(again.status, 503);
+    assert!(again.text().contains("quarantined"));
+    assert!(events.is_empty());
+    assert_eq!(created(&supervisor), 3);
+    assert_eq!(serve(&mut supervisor, "GET", "/site/other.php").0.text(), "fine");
+}
+
+#[test]
+fn stack_exhaustion_is_treated_as_a_crash() {
+    let mut supervisor = started(factory(|number, _, _| {
+        if number == 1 { Err(PhpError::new("RangeError", "Maximum call stack size exceeded")) } else { ok("fresh") }
+    }));
+    let (response, events) = serve(&mut supervisor, "GET", "/site/");
+    assert_eq!(response.text(), "fresh");
+    assert!(events.iter().any(|e| matches!(e, Outgoing::Crash { kind, .. } if kind == "stack-exhausted")));
+}
+
+#[test]
+fn a_php_error_is_not_a_crash() {
+    let mut supervisor = started(factory(|_, _, _| Err(PhpError::new("Error", "PHP.run() failed with exit code 255"))));
+    let (response, events) = serve(&mut supervisor, "GET", "/site/");
+    assert_eq!(response.status, 502);
+    assert!(events.is_empty());
+    assert_eq!(created(&supervisor), 1);
+}
+
+#[test]
+fn more_restarts_than_the_intensity_allows_end_in_failed_until_restart() {
+    let config = Config { max_restarts: 2, ..Config::default() };
+    let mut supervisor = started_with(
+        factory(|_, _, request| if request.url.contains("crash") { Err(trap("unreachable")) } else { ok("served") }),
+        config,
+    );
+    serve(&mut supervisor, "POST", "/site/crash1");
+    serve(&mut supervisor, "POST", "/site/crash2");
+    assert_eq!(supervisor.state(), &State::Serving);
+    let (third, events) = serve(&mut supervisor, "POST", "/site/crash3");
+    assert_eq!(third.status, 503);
+    assert!(matches!(supervisor.state(), State::Failed { .. }));
+    assert!(!events.iter().any(|e| matches!(e, Outgoing::Recovered { .. })));
+    let (refused, _) = serve(&mut supervisor, "GET", "/site/page");
+    assert_eq!(refused.status, 503);
+    assert!(refused.text().contains("crash1") && refused.text().contains("Restart"), "{}", refused.text());
+
+    let mut events = vec![];
+    block_on(supervisor.restart(&mut |e| events.push(e))).unwrap();
+    assert!(events.iter().any(|e| matches!(e, Outgoing::Ready { restart: true, .. })));
+    assert_eq!(serve(&mut supervisor, "GET", "/site/page").0.text(), "served");
+    assert_eq!(supervisor.runtime().unwrap().file(DB).unwrap(), b"db with the user's course");
+}
+
+#[test]
+fn a_crash_during_bootstrap_is_retried_once() {
+    let mut base = factory(|number, _, _| if number == 1 { Err(trap("unreachable")) } else { ok("fresh") });
+    let prepare = base.prepare.take().unwrap();
+    base.prepare = Some(Rc::new(move |runtime: &FakeRuntime, number: u32| {
+        prepare(runtime, number);
+        if number == 2 {
+            *runtime.script_error.borrow_mut() = Some(trap("memory access out of bounds"));
+        }
+    }));
+    let mut supervisor = started(base);
+    let (response, events) = serve(&mut supervisor, "GET", "/site/");
+    assert_eq!(response.text(), "fresh");
+    assert_eq!(created(&supervisor), 3);
+    assert!(events.iter().any(|e| matches!(e, Outgoing::Trace { message } if message.contains("retrying once"))));
+}
+
+#[test]
+fn a_bootstrap_that_crashes_twice_ends_in_failed() {
+    let mut base = factory(|_, _, _| ok("never"));
+    let prepare = base.prepare.take().unwrap();
+    base.prepare = Some(Rc::new(move |runtime: &FakeRuntime, number: u32| {
+        prepare(runtime, number);
+        *runtime.script_error.borrow_mut() = Some(trap("unreachable"));
+    }));
+    let mut supervisor = Supervisor::new(base, Config::default()).unwrap();
+    let error = block_on(supervisor.start(&mut |_| {})).unwrap_err();
+    assert!(error.contains("crashed twice"), "{error}");
+    assert_eq!(supervisor.factory.created.get(), 2);
+    assert!(matches!(supervisor.state(), State::Failed { .. }));
+}
+
+#[test]
+fn installed_plugins_are_restored_and_reregistered() {
+    let mut supervisor = started(factory(|number, runtime, request| {
+        if number == 1 && request.url.contains("installzipcomponent") {
+            runtime.write_file("/www/moodle/mod/certificate/version.php", b"<?php $plugin->version = 2024050100;").unwrap();
+            runtime.mkdir_tree("/www/moodle/mod/certificate").unwrap();
+            return ok("installed");
+        }
+        if number == 1 && request.url.contains("crash") {
+            return Err(trap("memory access out of bounds"));
+        }
+        ok("page")
+    }));
+    serve(&mut supervisor, "GET", "/site/admin/tool/installaddon/index.php?installzipcomponent=mod_certificate");
+    assert_eq!(supervisor.plugins().len(), 1);
+    let (_, events) = serve(&mut supervisor, "GET", "/site/crash");
+    let fresh = supervisor.runtime().unwrap();
+    assert!(fresh.file("/www/moodle/mod/certificate/version.php").is_some());
+    let reregister = fresh.codes.borrow().iter().find(|c| c.contains("upgrade_noncore")).cloned().expect("re-registered");
+    assert!(reregister.contains("'mod_certificate'"));
+    assert!(!events.iter().any(|e| matches!(e, Outgoing::Trace { message } if message.contains("not registered"))));
+}
+
+#[test]
+fn a_user_who_logged_out_is_not_logged_back_in_by_a_recovery() {
+    let mut supervisor = started(factory(|number, _, request| {
+        if request.url.contains("logout") {
+            let mut headers = BTreeMap::new();
+            headers.insert("set-cookie".to_string(), vec!["MoodleSession=deleted; Max-Age=0".to_string()]);
+            return Ok(HttpResponse { status: 303, headers, body: vec![] });
+        }
+        if number == 1 { Err(trap("unreachable")) } else { ok("guest page") }
+    }));
+    serve(&mut supervisor, "GET", "/site/login/logout.php");
+    assert_eq!(supervisor.cookies().get("MoodleSession"), None);
+    serve(&mut supervisor, "GET", "/site/");
+    assert_eq!(supervisor.cookies().get("MoodleSession"), None);
+    assert!(supervisor.runtime().unwrap().codes.borrow().iter().all(|c| !c.contains("complete_user_login")));
+}
+
+#[test]
+fn rotates_after_n_requests_without_dropping_or_reordering_any() {
+    let config = Config { rotate_after_requests: 3, ..Config::default() };
+    let mut supervisor = started_with(factory(|number, _, request| ok(&format!("runtime {number} served {}", request.url))), config);
+    let mut all_events = vec![];
+    let mut answers = vec![];
+    for i in 1..=7 {
+        let (response, events) = serve(&mut supervisor, "GET", &format!("/site/{i}"));
+        answers.push(response.text());
+        all_events.extend(events);
+    }
+    assert_eq!(
+        answers,
+        vec![
+            "runtime 1 served /site/1", "runtime 1 served /site/2", "runtime 1 served /site/3",
+            "runtime 2 served /site/4", "runtime 2 served /site/5", "runtime 2 served /site/6",
+            "runtime 3 served /site/7",
+        ]
+    );
+    assert_eq!(all_events.iter().filter(|e| matches!(e, Outgoing::Rotating { reason } if reason == "requests")).count(), 2);
+    assert_eq!(all_events.iter().filter(|e| matches!(e, Outgoing::Rotated { .. })).count(), 2);
+    assert_eq!(supervisor.stats().rotations, 2);
+    // The healthy runtime's data moved along.
+    assert_eq!(supervisor.runtime().unwrap().file(DB).unwrap(), b"db with the user's course");
+}
+
+#[test]
+fn rotation_zero_means_never() {
+    let config = Config { rotate_after_requests: 0, rotate_above_memory_mib: 0, ..Config::default() };
+    let mut supervisor = started_with(factory(|_, _, _| ok("x")), config);
+    for _ in 0..50 {
+        serve(&mut supervisor, "GET", "/site/");
+    }
+    assert_eq!(created(&supervisor), 1);
+}
+
+#[test]
+fn rotates_on_memory_pressure() {
+    // The fake reports 64 MiB of linear memory.
+    let config = Config { rotate_above_memory_mib: 32, ..Config::default() };
+    let mut supervisor = started_with(factory(|_, _, _| ok("x")), config);
+    let (_, events) = serve(&mut supervisor, "GET", "/site/");
+    assert!(events.iter().any(|e| matches!(e, Outgoing::Rotating { reason } if reason == "memory")));
+}
+
+#[test]
+fn a_failed_rotation_keeps_serving_with_the_healthy_runtime() {
+    let config = Config { rotate_after_requests: 1, ..Config::default() };
+    let mut base = factory(|number, _, _| ok(&format!("runtime {number}")));
+    let prepare = base.prepare.take().unwrap();
+    base.prepare = Some(Rc::new(move |runtime: &FakeRuntime, number: u32| {
+        prepare(runtime, number);
+        if number > 1 {
+            *runtime.script_error.borrow_mut() = Some(trap("unreachable"));
+        }
+    }));
+    let mut supervisor = started_with(base, config);
+    serve(&mut supervisor, "GET", "/site/a");
+    let (response, events) = serve(&mut supervisor, "GET", "/site/b");
+    assert_eq!(response.text(), "runtime 1");
+    assert!(events.iter().any(|e| matches!(e, Outgoing::Trace { message } if message.contains("rotation failed"))));
+    assert_eq!(supervisor.state(), &State::Serving);
+}
