@@ -22,10 +22,13 @@ export TEST_SERVER="http://127.0.0.1:$port"
 # The whole browser test binary must finish within this many seconds.
 export WASM_BINDGEN_TEST_TIMEOUT=${WASM_BINDGEN_TEST_TIMEOUT:-600}
 
-echo "== real PHP in a dedicated worker: headless Chromium"
-wasm-pack test --headless --chrome --chromedriver /usr/bin/chromedriver --test browser
-echo "== real PHP in a dedicated worker: headless Firefox"
-wasm-pack test --headless --firefox --geckodriver "$(command -v geckodriver)" --test browser
+# One wasm test file at a time (wasm-pack test rejects --no-fail-fast).
+for suite in browser crash; do
+  echo "== real PHP in a dedicated worker, tests/$suite.rs: headless Chromium"
+  wasm-pack test --headless --chrome --chromedriver /usr/bin/chromedriver --test "$suite"
+  echo "== real PHP in a dedicated worker, tests/$suite.rs: headless Firefox"
+  wasm-pack test --headless --firefox --geckodriver "$(command -v geckodriver)" --test "$suite"
+done
 
 echo "== end to end: the built page in headless Chromium"
 node --test --test-concurrency=1 tests/e2e/

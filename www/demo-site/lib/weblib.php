@@ -73,16 +73,21 @@ function redirect($url): never {
 
 /**
  * The "extra path" of scripts like pluginfile.php/12/name.txt (Moodle's get_file_argument()).
- * php-wasm normally sets PATH_INFO; otherwise take ?file= or cut it out of the request URI.
+ *
+ * php-wasm sets PATH_INFO only when the site is at the root of its URL (not
+ * under /site), and leaves it URL-encoded, unlike Apache. So: decode PATH_INFO
+ * when it is the raw piece of the request URI; otherwise take ?file=, or cut
+ * the path out of the request URI.
  */
 function get_file_argument(): string {
+    $uri = strtok($_SERVER['REQUEST_URI'] ?? '', '?');
     if (!empty($_SERVER['PATH_INFO'])) {
-        return $_SERVER['PATH_INFO'];
+        $pathinfo = $_SERVER['PATH_INFO'];
+        return str_ends_with($uri, $pathinfo) ? rawurldecode($pathinfo) : $pathinfo;
     }
     if (isset($_GET['file']) && is_string($_GET['file'])) {
         return $_GET['file'];
     }
-    $uri = strtok($_SERVER['REQUEST_URI'] ?? '', '?');
     $script = basename($_SERVER['SCRIPT_NAME'] ?? '');
     if ($script !== '' && ($pos = strpos($uri, "/$script/")) !== false) {
         return rawurldecode(substr($uri, $pos + strlen($script) + 1));
