@@ -26,6 +26,7 @@ pub const OUTGOING_KINDS: &[&str] = &[
     "rotating",
     "rotated",
     "trace",
+    "status",
 ];
 
 /// A decoded page → worker message.
@@ -236,6 +237,22 @@ pub enum Outgoing {
     Rotating { reason: String },
     Rotated { ms: f64 },
     Trace { message: String },
+    /// Counters for the page's status panel, sent after every job.
+    #[serde(rename_all = "camelCase")]
+    Status {
+        state: String,
+        reason: Option<String>,
+        php_version: String,
+        requests_served: u64,
+        crash_restarts: u64,
+        rotations: u64,
+        /// `None` when rotation by request count is off.
+        requests_until_rotation: Option<u64>,
+        last_recovery_ms: Option<f64>,
+        snapshot_files: u32,
+        snapshot_bytes: u64,
+        tracked_plugins: Vec<String>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -122,6 +122,30 @@ impl<F: RuntimeFactory> Supervisor<F> {
         &self.plugins
     }
 
+    /// What the page's status panel shows.
+    pub fn status(&self) -> Outgoing {
+        let (state, reason) = match &self.state {
+            State::Booting => ("booting", None),
+            State::Serving => ("serving", None),
+            State::Failed { reason } => ("failed", Some(reason.clone())),
+        };
+        let (snapshot_files, snapshot_bytes) = self.mirror.size();
+        let limit = self.config.rotate_after_requests;
+        Outgoing::Status {
+            state: state.into(),
+            reason,
+            php_version: self.runtime.as_ref().map(|r| r.php_version()).unwrap_or_default(),
+            requests_served: self.stats.requests_served,
+            crash_restarts: self.stats.crash_restarts,
+            rotations: self.stats.rotations,
+            requests_until_rotation: (limit > 0).then(|| limit.saturating_sub(self.stats.requests_since_rotation)),
+            last_recovery_ms: self.stats.last_recovery_ms,
+            snapshot_files,
+            snapshot_bytes,
+            tracked_plugins: self.plugins.plugins().map(|p| p.component.clone()).collect(),
+        }
+    }
+
     /// First boot: download the site, make a runtime, bootstrap it, log in.
     pub async fn start(&mut self, events: Events<'_>) -> Result<(), String> {
         let started = self.factory.now_ms();

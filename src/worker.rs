@@ -177,6 +177,7 @@ async fn run_job(shared: &Rc<Shared>, job: Job) {
     if let (false, State::Failed { reason }) = (was_failed, supervisor.state()) {
         events(Outgoing::Failed { reason: reason.clone() });
     }
+    events(supervisor.status());
     *shared.supervisor.borrow_mut() = Some(supervisor);
 }
 
@@ -190,6 +191,7 @@ async fn configure(shared: &Rc<Shared>, config: crate::protocol::Config, events:
             if let Err(reason) = supervisor.start(events).await {
                 events(Outgoing::Failed { reason });
             }
+            events(supervisor.status());
             *shared.supervisor.borrow_mut() = Some(supervisor);
             shared.configured.set(true);
         }

@@ -16,8 +16,12 @@ wasm_bindgen_test_configure!(run_in_dedicated_worker);
 const PLUGIN_VERSION: &str = "2024050100";
 const UPLOAD: &[u8] = b"%PDF-1.4 lecture notes \x00\x01\x02 binary tail";
 
-/// A course, an upload and a plugin, created the way a user would.
+/// Logged in as the teacher (not the auto-login's admin), a course, an
+/// upload and a plugin, created the way a user would.
 async fn build_user_state(harness: &Harness) -> String {
+    let login = harness.post_form("/site/login/index.php", &[("username", "teacher"), ("password", "teacher")]).await;
+    assert_eq!(login.status, 303, "logging in as the teacher: {}", login.text);
+    assert!(harness.get("/site/").await.text.contains("Terry Teacher"), "the teacher is logged in");
     let form = harness.get("/site/course/edit.php").await;
     let sesskey = form_field(&form.text, "sesskey").expect("sesskey");
     let created = harness
@@ -46,7 +50,7 @@ async fn build_user_state(harness: &Harness) -> String {
 async fn assert_user_state_survived(harness: &Harness) {
     let front = harness.get("/site/").await;
     assert!(front.text.contains("Crash Survival 101"), "the course is gone: {}", front.text);
-    assert!(front.text.contains("Admin User"), "the user is no longer logged in: {}", front.text);
+    assert!(front.text.contains("You are logged in as Terry Teacher"), "the user is no longer logged in as themselves: {}", front.text);
     let files = harness.get("/site/files/index.php").await;
     let link = files.text.split("href=\"").filter_map(|s| s.split('"').next()).find(|h| h.contains("pluginfile.php")).map(str::to_string);
     let link = link.unwrap_or_else(|| panic!("the upload is not listed: {}", files.text));

@@ -1,36 +1,45 @@
-// The playground page: starts the PHP worker, connects the Service Worker and
-// shows the site in the iframe once it is ready.
+// The playground page: starts the PHP worker, connects the Service Worker,
+// and mounts the shell's parts (each in www/shell/, one job each).
 import { createWorkerClient } from './client.js';
 import { connectServiceWorker } from './sw-bridge.js';
+import { mountAddressBar } from './shell/address-bar.js';
+import { mountProgress } from './shell/progress.js';
+import { mountStatusPanel } from './shell/status-panel.js';
+import { mountLogPanel } from './shell/log-panel.js';
+import { mountCrashControls } from './shell/crash-controls.js';
+import { mountFailedBanner } from './shell/failed-banner.js';
 
 async function main() {
-  const progress = document.getElementById('boot-progress');
-  const stage = document.getElementById('boot-stage');
-  const frame = document.getElementById('site');
-  const bootPanel = document.getElementById('boot');
+  const $ = (id) => document.getElementById(id);
+  const frame = $('site');
+  const params = new URLSearchParams(location.search);
+  // The demo shows the crash controls; ?debug=0 turns fault injection off.
+  const debug = params.get('debug') !== '0';
 
   const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
   const client = createWorkerClient(worker);
-  client.on('progress', (event) => {
-    progress.value = event.fraction;
-    stage.textContent = event.detail;
+  mountProgress(client, { container: $('progress'), bar: $('progress-bar'), text: $('progress-text') });
+  mountStatusPanel(client, $('status'));
+  mountLogPanel(client, { list: $('log'), filter: $('log-filter'), copyButton: $('log-copy') });
+  const address = mountAddressBar(frame, {
+    form: $('address-form'), input: $('address'),
+    back: $('nav-back'), forward: $('nav-forward'), reload: $('nav-reload'), home: $('nav-home'),
   });
-  client.on('failed', (event) => {
-    bootPanel.classList.add('failed');
-    stage.textContent = `The PHP runtime failed: ${event.reason}`;
-  });
+  mountFailedBanner(client, { banner: $('failed-banner'), reason: $('failed-reason'), restartButton: $('restart-runtime') },
+    () => address.navigate(address.currentPath()));
+  if (debug) mountCrashControls(client, frame, $('crash-section'));
+
   const started = performance.now();
   client.configure({
     siteUrl: new URL('site', document.baseURI).href,
-    bundleUrl: new URL('demo-site.zip', document.baseURI).href,
-    debug: new URLSearchParams(location.search).get('debug') !== '0',
+    bundleUrl: params.get('bundle') ?? new URL('demo-site.zip', document.baseURI).href,
+    debug,
+    ...(params.has('rotate') ? { rotateAfterRequests: Number(params.get('rotate')) } : {}),
+    ...(params.has('maxRestarts') ? { maxRestarts: Number(params.get('maxRestarts')) } : {}),
   });
   await connectServiceWorker(client, new URL('sw.js', document.baseURI).href);
   const ready = await client.ready;
-  progress.value = 1;
-  stage.textContent = `PHP ${ready.phpVersion} ready in ${Math.round(performance.now() - started)} ms`;
-  frame.src = 'site/';
-  frame.hidden = false;
+  address.navigate(params.get('path') ?? '/');
   // For tests and the curious: the client is reachable from the console.
   window.playground = { client, ready, bootMs: performance.now() - started };
 }

@@ -21,4 +21,5 @@ export const FromWorker = Object.freeze({
   rotating: 'rotating',
   rotated: 'rotated',
   trace: 'trace',
+  status: 'status',
 });

@@ -328,3 +328,22 @@ fn a_failed_rotation_keeps_serving_with_the_healthy_runtime() {
     assert!(events.iter().any(|e| matches!(e, Outgoing::Trace { message } if message.contains("rotation failed"))));
     assert_eq!(supervisor.state(), &State::Serving);
 }
+
+#[test]
+fn status_reports_counters_for_the_page() {
+    let config = Config { rotate_after_requests: 10, ..Config::default() };
+    let mut supervisor = started_with(factory(|number, _, _| if number == 1 { Err(trap("unreachable")) } else { ok("x") }), config);
+    serve(&mut supervisor, "GET", "/site/");
+    serve(&mut supervisor, "GET", "/site/");
+    let Outgoing::Status { state, requests_served, crash_restarts, requests_until_rotation, snapshot_files, last_recovery_ms, .. } =
+        supervisor.status()
+    else {
+        panic!("not a status")
+    };
+    assert_eq!(state, "serving");
+    assert_eq!(requests_served, 2);
+    assert_eq!(crash_restarts, 1);
+    assert_eq!(requests_until_rotation, Some(8));
+    assert_eq!(snapshot_files, 2);
+    assert!(last_recovery_ms.is_some());
+}

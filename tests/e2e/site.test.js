@@ -42,9 +42,12 @@ test('logging in as another user sets a session the next page sees', async () =>
   await frame.getByRole('link', { name: /log ?out/i }).first().click();
   await frame.getByText('You are not logged in').first().waitFor();
   await frame.getByRole('link', { name: /log ?in/i }).first().click();
-  await frame.locator('input[name="username"]').fill('admin');
-  await frame.locator('input[name="password"]').fill('password');
+  await frame.locator('input[name="username"]').fill('teacher');
+  await frame.locator('input[name="password"]').fill('teacher');
   await frame.locator('form [type="submit"]').first().click();
-  await frame.getByText('You are logged in as Admin User').first().waitFor();
+  await frame.getByText('You are logged in as Terry Teacher').first().waitFor();
+  // The session is the worker's: a page opened afterwards still sees it.
+  await frame.getByRole('link', { name: /plugins/i }).first().click();
+  await frame.getByText('Terry Teacher').first().waitFor();
   await context.close();
 });

@@ -13,9 +13,10 @@ $errors = [];
 
 if ($_SERVER['REQUEST_METHOD'] === 'POST') {
     require_sesskey();
-    $fullname = trim(optional_param('fullname', '', PARAM_TEXT));
-    $shortname = trim(optional_param('shortname', '', PARAM_TEXT));
-    $summary = trim(optional_param('summary', '', PARAM_TEXT));
+    // Stored as typed; every page escapes on output, so "<" in a name is just text.
+    $fullname = trim(optional_param('fullname', '', PARAM_RAW));
+    $shortname = trim(optional_param('shortname', '', PARAM_RAW));
+    $summary = trim(optional_param('summary', '', PARAM_RAW));
 
     if ($fullname === '') {
         $errors[] = 'Course full name is required.';

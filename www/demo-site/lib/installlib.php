@@ -60,6 +60,9 @@ function install_core_schema_sql(): array {
  */
 const INSTALL_ADMIN_PASSWORD_HASH = '$2y$10$QwJJ/SfuVsRzGRxnLo8BL.nqFhmXJIdGnY.UhS0KgNjW4hhv/To8i';
 
+/** password_hash('teacher'), for the demo's second account (username teacher). */
+const INSTALL_TEACHER_PASSWORD_HASH = '$2y$10$lTPo4NkoJK5Lh0wiCmkOTeUO6sBAl5.M1HHk6RVZnG2tSOL6VKSUW';
+
 /**
  * Creates whatever is missing: tables, the admin user, the site course and
  * the core settings. On the very first install it also registers the plugins
@@ -96,6 +99,18 @@ function install_core_database(): bool {
             ]);
         } else {
             $adminid = $admin->id;
+        }
+
+        // A second account, so a playground visitor can be someone other than the admin.
+        if (!$DB->record_exists('user', ['username' => 'teacher'])) {
+            $DB->insert_record('user', (object) [
+                'username' => 'teacher',
+                'password' => INSTALL_TEACHER_PASSWORD_HASH,
+                'firstname' => 'Terry',
+                'lastname' => 'Teacher',
+                'email' => 'teacher@example.com',
+                'timecreated' => time(),
+            ]);
         }
 
         if (!$DB->record_exists('course', ['id' => SITEID])) {

@@ -43,6 +43,10 @@ $OUTPUT = new core_renderer();
 $USER = guest_user();
 $SESSION = new stdClass();
 
+// SQLite cannot create the database file in a missing folder.
+if (!is_dir($CFG->dataroot)) {
+    mkdir($CFG->dataroot, 0777, true);
+}
 $DB = new moodle_database($CFG);
 
 if ($DB->table_exists('config')) {

@@ -34,6 +34,6 @@ if (isloggedin()) {
 <input type="password" name="password" id="password" autocomplete="current-password">
 <p><button type="submit" id="loginbtn">Log in</button></p>
 </form>
-<p>The demo's administrator is <code>admin</code> with password <code>password</code>.</p>
+<p>Demo accounts: the administrator <code>admin</code> (password <code>password</code>) and <code>teacher</code> (password <code>teacher</code>).</p>
 <?php
 echo $OUTPUT->footer();

@@ -102,7 +102,7 @@ class tool_installaddon_installer {
                 continue; // resource forks added by macOS's archiver
             }
             // Reject anything that could land outside the plugin folder.
-            if ($entry === '' || $entry[0] === '/' || str_contains($entry, '\\')
+            if ($entry === '' || $entry[0] === '/' || str_contains($entry, '\\') || str_contains($entry, "\0")
                     || preg_match('~^[a-zA-Z]:~', $entry) || in_array('..', explode('/', $entry), true)) {
                 throw new moodle_exception('invalidzipentry', "The ZIP contains an unsafe path: $entry", 400);
             }

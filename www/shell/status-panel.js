@@ -1,0 +1,33 @@
+// The status panel: what the worker reports after every job.
+
+const FIELDS = [
+  ['State', (s) => s.state],
+  ['PHP', (s) => s.phpVersion || '—'],
+  ['Requests served', (s) => s.requestsServed],
+  ['Crash restarts', (s) => s.crashRestarts],
+  ['Rotations', (s) => s.rotations],
+  ['Until next rotation', (s) => (s.requestsUntilRotation ?? 'off')],
+  ['Last recovery', (s) => (s.lastRecoveryMs == null ? '—' : `${Math.round(s.lastRecoveryMs)} ms`)],
+  ['Snapshot', (s) => `${s.snapshotFiles} files, ${formatBytes(s.snapshotBytes)}`],
+  ['Tracked plugins', (s) => (s.trackedPlugins.length ? s.trackedPlugins.join(', ') : '—')],
+];
+
+/** @param {import('../client.js').WorkerClient} client @param {HTMLElement} list a <dl> */
+export function mountStatusPanel(client, list) {
+  client.on('status', (status) => {
+    list.replaceChildren(...FIELDS.flatMap(([label, value]) => {
+      const term = document.createElement('dt');
+      term.textContent = label;
+      const detail = document.createElement('dd');
+      detail.textContent = String(value(status));
+      detail.dataset.field = label;
+      return [term, detail];
+    }));
+  });
+}
+
+export function formatBytes(bytes) {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+}
