@@ -1,0 +1,90 @@
+// End to end: the playground shell as a visitor uses it — address bar, the
+// "Crash PHP now" controls with each real fault, the progress bar, the Failed
+// banner and its restart. Screenshots land in test-results/.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import { launch, openPlayground } from './browser.js';
+
+const ARTIFACTS = new URL('../../test-results/', import.meta.url);
+fs.mkdirSync(ARTIFACTS, { recursive: true });
+
+let env;
+before(async () => { env = await launch(); });
+after(async () => { await env?.close(); });
+
+async function createCourse(frame, name, shortname) {
+  await frame.getByRole('link', { name: /add.*course/i }).first().click();
+  await frame.locator('input[name="fullname"]').fill(name);
+  await frame.locator('input[name="shortname"]').fill(shortname);
+  await frame.locator('form [type="submit"]').first().click();
+  await frame.getByRole('heading', { name }).first().waitFor();
+}
+
+test('the address bar shows the current path and navigates on Enter', async () => {
+  const { context, page, frame } = await openPlayground(env.browser, env.url);
+  const address = page.locator('#address');
+  await address.fill('/admin/plugins.php');
+  await address.press('Enter');
+  await frame.getByRole('heading', { name: /plugins/i }).first().waitFor();
+  await page.waitForFunction(() => document.getElementById('address').value === '/admin/plugins.php');
+  await page.locator('#nav-back').click();
+  await page.waitForFunction(() => document.getElementById('address').value.replace('index.php', '') === '/');
+  await page.locator('#nav-forward').click();
+  await page.waitForFunction(() => document.getElementById('address').value === '/admin/plugins.php');
+  await page.locator('#nav-home').click();
+  await page.waitForFunction(() => document.getElementById('address').value.replace('index.php', '') === '/');
+  await context.close();
+});
+
+for (const fault of ['memory', 'table', 'stack']) {
+  test(`"Crash PHP now" (${fault}): the page comes back with the course`, async () => {
+    const { context, page, frame } = await openPlayground(env.browser, env.url);
+    const name = `Course before a ${fault} crash`;
+    await createCourse(frame, name, `C-${fault}`);
+    await page.locator(`button[data-fault="${fault}"]`).click();
+    // The progress bar tells the story, then the same page is back.
+    await page.waitForFunction(() => /Recovered in \d+ ms/.test(document.getElementById('progress-text').textContent), null, { timeout: 30_000 });
+    await frame.getByRole('heading', { name }).first().waitFor();
+    const log = await page.locator('#log').innerText();
+    assert.match(log, /crash .*"kind":"(memory-out-of-bounds|bad-indirect-call|stack-exhausted)"/);
+    assert.match(await page.locator('#status').innerText(), /Crash restarts\s+1/);
+    await page.screenshot({ path: new URL(`crash-${fault}.png`, ARTIFACTS).pathname });
+    await context.close();
+  });
+}
+
+test('after too many crashes the Failed banner explains, and Restart brings the data back', async () => {
+  const { context, page, frame } = await openPlayground(env.browser, env.url, { query: '?maxRestarts=1' });
+  await createCourse(frame, 'Survives a restart', 'SAR');
+  for (const fault of ['memory', 'table']) {
+    await page.locator(`button[data-fault="${fault}"]`).click();
+    await page.waitForTimeout(300);
+  }
+  const banner = page.locator('#failed-banner');
+  await banner.waitFor({ state: 'visible', timeout: 30_000 });
+  assert.match(await banner.innerText(), /crashed more than 1 times/);
+  await page.screenshot({ path: new URL('failed-banner.png', ARTIFACTS).pathname });
+  await page.locator('#restart-runtime').click();
+  await banner.waitFor({ state: 'hidden', timeout: 30_000 });
+  await page.locator('#nav-home').click();
+  await frame.getByRole('link', { name: 'Survives a restart' }).waitFor();
+  await context.close();
+});
+
+test('readable on a narrow window, controls reachable by keyboard', async () => {
+  const { context, page } = await openPlayground(env.browser, env.url);
+  await page.setViewportSize({ width: 390, height: 844 });
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 0, `the page scrolls sideways by ${overflow}px on a phone-width window`);
+  await page.screenshot({ path: new URL('narrow.png', ARTIFACTS).pathname, fullPage: true });
+  // Tab order reaches the navigation buttons and the address bar.
+  await page.locator('body').focus();
+  const reached = new Set();
+  for (let i = 0; i < 8; i++) {
+    await page.keyboard.press('Tab');
+    reached.add(await page.evaluate(() => document.activeElement?.id));
+  }
+  for (const id of ['nav-back', 'nav-home', 'address']) assert.ok(reached.has(id), `${id} is not reachable with Tab`);
+  await context.close();
+});
