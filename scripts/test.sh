@@ -23,7 +23,7 @@ export TEST_SERVER="http://127.0.0.1:$port"
 export WASM_BINDGEN_TEST_TIMEOUT=${WASM_BINDGEN_TEST_TIMEOUT:-600}
 
 # One wasm test file at a time (wasm-pack test rejects --no-fail-fast).
-for suite in browser crash; do
+for suite in browser crash integrity; do
   echo "== real PHP in a dedicated worker, tests/$suite.rs: headless Chromium"
   wasm-pack test --headless --chrome --chromedriver /usr/bin/chromedriver --test "$suite"
   echo "== real PHP in a dedicated worker, tests/$suite.rs: headless Firefox"

@@ -78,6 +78,14 @@ impl PhpRuntime for FakeRuntime {
                 .collect();
             return Ok(RunOutput { stdout, ..Default::default() });
         }
+        if code.contains("quick_check") {
+            // SQLite's verdict: a DB carrying the marker CORRUPT is damaged.
+            let damaged = self.files.borrow().iter().any(|(path, bytes)| {
+                path.ends_with(".sq3.php") && bytes.windows(7).any(|w| w == b"CORRUPT")
+            });
+            let stdout = if damaged { "*** in database main ***\nPage 3: btreeInitPage() returns error code 11" } else { "ok" };
+            return Ok(RunOutput { stdout: stdout.into(), ..Default::default() });
+        }
         if code.contains("complete_user_login") {
             return Ok(RunOutput { stdout: "fake-session-id".into(), ..Default::default() });
         }
@@ -180,6 +188,10 @@ impl RuntimeFactory for FakeFactory {
     }
 
     fn now_ms(&self) -> f64 {
+        0.0
+    }
+
+    fn wall_clock_ms(&self) -> f64 {
         0.0
     }
 }

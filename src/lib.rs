@@ -5,6 +5,7 @@
 //! Rust tested natively; `worker` and `php::host` are the wasm shell.
 
 pub mod boot;
+pub mod checkpoint;
 pub mod cookies;
 pub mod fault;
 pub mod mirror;
@@ -13,7 +14,9 @@ pub mod policy;
 pub mod php;
 pub mod profile;
 pub mod protocol;
+pub mod sqlite;
 pub mod queue;
+pub mod restore;
 pub mod supervisor;
 
 #[cfg(test)]

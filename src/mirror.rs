@@ -198,6 +198,11 @@ impl Mirror {
         self.fs.insert(path, Node::File(Arc::new(bytes)));
     }
 
+    /// Adds a file that another mirror already holds (no copy).
+    pub fn put_shared(&self, path: &str, bytes: Arc<Vec<u8>>) {
+        self.fs.insert(path, Node::File(bytes));
+    }
+
     pub fn get(&self, path: &str) -> Option<Arc<Vec<u8>>> {
         match self.fs.with_nodes(|n| n.get(path).cloned()) {
             Some(Node::File(bytes)) => Some(bytes),

@@ -47,6 +47,11 @@ impl PluginTracker {
         Ok(Some(plugin))
     }
 
+    /// Keeps only these plugins (the others were rolled back with the DB).
+    pub fn retain(&mut self, keep: &[TrackedPlugin]) {
+        self.plugins.retain(|_, plugin| keep.contains(plugin));
+    }
+
     pub fn plugins(&self) -> impl Iterator<Item = &TrackedPlugin> {
         self.plugins.values()
     }

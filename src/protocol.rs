@@ -232,7 +232,16 @@ pub enum Outgoing {
     Error { #[serde(skip_serializing_if = "Option::is_none")] id: Option<u32>, message: String },
     Crash { kind: String, message: String, method: String, url: String },
     #[serde(rename_all = "camelCase")]
-    Recovered { ms: f64, restored_files: u32, restored_bytes: u64, replayed: bool },
+    Recovered {
+        ms: f64,
+        restored_files: u32,
+        restored_bytes: u64,
+        replayed: bool,
+        /// `snapshot`, `checkpoint` or `fresh-install`.
+        data_source: String,
+        /// What the user lost, in words; `null` when nothing.
+        data_loss: Option<String>,
+    },
     Failed { reason: String },
     Rotating { reason: String },
     Rotated { ms: f64 },

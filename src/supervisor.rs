@@ -4,6 +4,8 @@
 //! scripted fake; tests/browser.rs runs it with real PHP and real traps.
 
 use crate::boot::{self, BootInputs};
+use crate::checkpoint::Checkpointer;
+use crate::restore::{self, DataSource};
 use crate::cookies::CookieJar;
 use crate::fault::{self, Fault, FaultKind};
 use crate::mirror::{Mirror, Source};
@@ -61,6 +63,10 @@ pub struct Supervisor<F: RuntimeFactory> {
     /// The last snapshot of the state that must survive.
     mirror: Mirror,
     plugins: PluginTracker,
+    /// The last-known-good copy of the DB, from the healthy runtime.
+    checkpointer: Checkpointer,
+    /// Where the data of the current runtime came from (after a recovery).
+    last_data_source: Option<DataSource>,
     intensity: RestartIntensity,
     restarts: RestartLog,
     crashes: CrashCounts,
@@ -89,6 +95,8 @@ impl<F: RuntimeFactory> Supervisor<F> {
             jar: CookieJar::default(),
             mirror: Mirror::default(),
             plugins: PluginTracker::default(),
+            checkpointer: Checkpointer::default(),
+            last_data_source: None,
             intensity,
             restarts: RestartLog::default(),
             crashes: CrashCounts::default(),
@@ -231,6 +239,13 @@ impl<F: RuntimeFactory> Supervisor<F> {
         }
         self.stats.requests_served += 1;
         self.stats.requests_since_rotation += 1;
+        if let Some(runtime) = self.runtime.as_ref() {
+            let plugins = self.plugins.plugins().cloned().collect();
+            let now = self.factory.wall_clock_ms();
+            if let Err(reason) = self.checkpointer.after_request(runtime, &self.profile, self.stats.requests_served, now, plugins) {
+                events(trace(reason));
+            }
+        }
         response
     }
 
@@ -245,7 +260,15 @@ impl<F: RuntimeFactory> Supervisor<F> {
         let recovered = |this: &mut Self, replayed: bool, events: Events<'_>| {
             let ms = this.factory.now_ms() - started;
             this.stats.last_recovery_ms = Some(ms);
-            events(Outgoing::Recovered { ms, restored_files: restored.0, restored_bytes: restored.1, replayed });
+            let source = this.last_data_source.clone().unwrap_or(DataSource::CrashSnapshot);
+            events(Outgoing::Recovered {
+                ms,
+                restored_files: restored.0,
+                restored_bytes: restored.1,
+                replayed,
+                data_source: source.as_str().into(),
+                data_loss: source.loss(),
+            });
         };
         if !policy::is_replayable(&request.method) {
             recovered(self, false, events);
@@ -413,23 +436,38 @@ impl<F: RuntimeFactory> Supervisor<F> {
         }
     }
 
-    /// Restores the mirror onto a freshly booted runtime and re-registers plugins.
+    /// Restores the best trustworthy data onto a freshly booted runtime
+    /// (src/restore.rs) and re-registers the plugins that belong to it.
     async fn restore_onto(&mut self, runtime: &F::Runtime, events: Events<'_>) -> Result<(u32, u64), PhpError> {
         events(progress(Stage::Restoring, 0.75, "restoring your data"));
-        // The bootstrap's own DB journal must not meet the restored DB.
-        for path in self.profile.db_files() {
-            if !self.mirror.contains(&path) && runtime.stat(&path)?.is_some() && path != self.profile.db_file {
-                runtime.unlink(&path)?;
-            }
+        let tracked: Vec<_> = self.plugins.plugins().cloned().collect();
+        let report =
+            restore::restore_best(runtime, &self.profile, &self.mirror, self.checkpointer.checkpoint(), &tracked).await?;
+        for reason in &report.rejected {
+            events(trace(format!("not restored: {reason}")));
         }
-        let restored = self.mirror.restore(runtime)?;
+        for plugin in &report.dropped_plugins {
+            events(trace(format!(
+                "plugin {} was not restored: the database state chosen predates its installation",
+                plugin.component
+            )));
+        }
+        if let Some(loss) = report.source.loss() {
+            events(trace(loss));
+        }
+        if report.rolled_back_open_transaction {
+            events(trace("the crash interrupted a database transaction: its journal came along and SQLite rolled it back".into()));
+        }
+        self.plugins.retain(&report.kept_plugins);
+        self.checkpointer.reset_stamp();
         self.reregister_plugins(runtime, events).await?;
-        if !self.mirror.contains(&self.profile.db_file) && self.jar.get(self.profile.session_cookie).is_some() {
-            // No database came back, so no session row either: log in as the admin again.
-            events(trace("no database was restored: your session could not be kept, logging in as the admin".into()));
+        if report.source == DataSource::FreshInstall && self.jar.get(self.profile.session_cookie).is_some() {
+            // The session row went with the data: log in as the admin again.
+            events(trace("your session could not be kept: logged in as the admin".into()));
             self.auto_login(runtime).await?;
         }
-        Ok(restored)
+        self.last_data_source = Some(report.source);
+        Ok((report.files, report.bytes))
     }
 
     async fn reregister_plugins(&self, runtime: &F::Runtime, events: Events<'_>) -> Result<(), PhpError> {
@@ -530,15 +568,28 @@ impl<F: RuntimeFactory> Supervisor<F> {
     }
 
     /// Debug only: makes the runtime fail for real. `boot` arms a trap inside
-    /// the NEXT runtime's bootstrap, `replay` one on its first request.
+    /// the NEXT runtime's bootstrap, `replay` one on its first request;
+    /// `torn-db` damages the DB header and traps.
     pub fn inject_fault(&mut self, kind: &str) -> Result<(), String> {
         match kind {
             "boot" => return Ok(self.next_runtime_fault = Some(NextRuntimeFault::Boot)),
             "replay" => return Ok(self.next_runtime_fault = Some(NextRuntimeFault::FirstRequest)),
+            "torn-db" => return self.damage_db_then_trap(),
             _ => {}
         }
         let runtime = self.runtime.as_ref().ok_or("there is no PHP runtime to inject a fault into")?;
         runtime.inject_fault(kind).map_err(|e| format!("could not inject the fault {kind:?}: {e}"))
+    }
+
+    /// Debug only: damage the DB file's header in MEMFS (as a torn write of
+    /// page 1 would), then corrupt linear memory so the next request traps.
+    fn damage_db_then_trap(&self) -> Result<(), String> {
+        let runtime = self.runtime.as_ref().ok_or("there is no PHP runtime to inject a fault into")?;
+        let damage = |e: PhpError| format!("could not damage the database: {e}");
+        let mut db = runtime.read_file(&self.profile.db_file).map_err(damage)?;
+        db.iter_mut().take(16).for_each(|byte| *byte = 0);
+        runtime.write_file(&self.profile.db_file, &db).map_err(damage)?;
+        runtime.inject_fault("memory").map_err(|e| format!("could not inject the fault: {e}"))
     }
 
     fn fail(&mut self, reason: String) -> String {

@@ -7,7 +7,7 @@
 mod support;
 
 use support::upload::{multipart, zip};
-use support::{form_field, type_of, Harness};
+use support::{form_field, install_plugin, type_of, Harness};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
 
@@ -35,14 +35,8 @@ async fn build_user_state(harness: &Harness) -> String {
 
     let version = format!("<?php\n$plugin->component = 'mod_survivor';\n$plugin->version = {PLUGIN_VERSION};\n$plugin->release = '1.0';\n");
     let plugin = zip(&[("survivor/version.php", version.as_bytes()), ("survivor/view.php", b"<?php echo 'survivor';")]);
-    let (content_type, body) = multipart(&[("sesskey", &sesskey)], "zipfile", "mod_survivor.zip", &plugin);
-    let installed = harness.request("POST", "/site/admin/tool/installaddon/index.php", &[("content-type", &content_type)], &body).await;
-    assert_eq!(installed.status, 303, "installing the plugin: {}", installed.text);
-    let location = installed.header("location").expect("the installer redirects");
-    assert!(location.contains("installzipcomponent=mod_survivor"), "{location}");
-    let path = location.split_once("/site/").map(|(_, p)| format!("/site/{p}")).unwrap();
-    let registered = harness.get(&path).await;
-    assert!(registered.text.contains(PLUGIN_VERSION), "the install page registers the plugin: {}", registered.text);
+    let registered = install_plugin(harness, &sesskey, "mod_survivor.zip", &plugin).await;
+    assert!(registered.contains(PLUGIN_VERSION), "the install page registers the plugin: {registered}");
     sesskey
 }
 

@@ -14,6 +14,9 @@ import { unpackZip } from './zip.js';
 
 const ENOENT = 44; // Emscripten's errno for "no such file or directory"
 
+// Debug only: a PHP write to this path traps the instance (fault `write-trigger`).
+const TRIGGER_PATH = '/tmp/inject-fault';
+
 // Deep nesting exhausts the engine's stack when PHP frees the structure
 // (RangeError in Chromium, InternalError "too much recursion" in Firefox).
 // memory_limit is lifted so PHP's own (handled) out-of-memory error cannot come first.
@@ -124,6 +127,8 @@ function wrapRuntime(php, handler, wasm, phpVersion) {
      *  - memory:  corrupt linear memory; the next request traps (out of bounds).
      *  - table:   null the indirect function table; the next call through it traps.
      *  - stack:   the next request first runs deeply nested PHP that exhausts the engine stack.
+     *  - write-trigger: when PHP writes to /tmp/inject-fault, linear memory is corrupted
+     *    synchronously, so PHP traps right there, e.g. inside a DB transaction.
      * (`boot` and `replay` are armed by the Rust supervisor for the next runtime.)
      */
     injectFault(kind) {
@@ -137,8 +142,11 @@ function wrapRuntime(php, handler, wasm, phpVersion) {
         case 'stack':
           pendingFault = 'stack';
           return;
+        case 'write-trigger':
+          armWriteTrigger();
+          return;
         default:
-          throw new Error(`unknown fault kind ${JSON.stringify(kind)}; known: memory, table, stack`);
+          throw new Error(`unknown fault kind ${JSON.stringify(kind)}; known: memory, table, stack, write-trigger`);
       }
     },
 
@@ -153,6 +161,19 @@ function wrapRuntime(php, handler, wasm, phpVersion) {
       emscripten = null;
     },
   };
+
+  // A synchronous hook PHP reaches from inside a request: wrapping FS.write
+  // (post_message_to_js is asynchronous under asyncify and breaks the rewind).
+  function armWriteTrigger() {
+    const write = FS.write;
+    FS.write = (stream, ...rest) => {
+      if (stream?.path === TRIGGER_PATH) {
+        FS.write = write;
+        new Uint8Array(wasm.memory.buffer).fill(0xaa, 1024);
+      }
+      return write(stream, ...rest);
+    };
+  }
 
   async function runPendingFault() {
     if (pendingFault !== 'stack') return;

@@ -214,6 +214,10 @@ impl RuntimeFactory for HostFactory {
             .collect())
     }
 
+    fn wall_clock_ms(&self) -> f64 {
+        js_sys::Date::now()
+    }
+
     fn now_ms(&self) -> f64 {
         let performance = get(&js_sys::global(), "performance");
         match Reflect::get(&performance, &"now".into()).ok().and_then(|f| f.dyn_into::<js_sys::Function>().ok()) {

@@ -90,5 +90,8 @@ pub trait RuntimeFactory {
     async fn create(&self, options: &RuntimeOptions) -> Result<Self::Runtime, PhpError>;
     /// Downloads and unpacks a site bundle (a zip) into `(path, bytes)` pairs.
     async fn fetch_bundle(&self, url: &str) -> Result<Vec<(String, Vec<u8>)>, PhpError>;
+    /// A monotonic clock for durations, in ms.
     fn now_ms(&self) -> f64;
+    /// Wall-clock time, ms since the Unix epoch (for "rolled back to 16:31:05").
+    fn wall_clock_ms(&self) -> f64;
 }

@@ -34,6 +34,8 @@ pub struct Profile {
     /// PHP code that re-registers plugins through the app's upgrade runner and
     /// prints `component=version` for each component asked about.
     pub reregister_code: fn(&Profile, &[String]) -> String,
+    /// PHP code that runs `PRAGMA quick_check` on the DB and prints the verdict (`ok`).
+    pub integrity_code: fn(&Profile) -> String,
 }
 
 impl Profile {

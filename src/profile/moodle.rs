@@ -90,6 +90,7 @@ pub fn profile() -> Profile {
         ),
         addon_installer_path: "/admin/tool/installaddon/index.php",
         reregister_code,
+        integrity_code,
     }
 }
 
@@ -110,6 +111,20 @@ fn reregister_code(profile: &Profile, components: &[String]) -> String {
          }}\n",
         config = php_string(&format!("{}/config.php", profile.webroot)),
         list = list.join(", "),
+    )
+}
+
+/// SQLite's verdict on the DB, through PDO directly (not the app: a damaged
+/// DB must not run application code). Opening it rolls a hot journal back.
+fn integrity_code(profile: &Profile) -> String {
+    format!(
+        "<?php\n\
+         try {{\n\
+             $db = new PDO('sqlite:' . {db});\n\
+             $db->setAttribute(PDO::ATTR_ERRMODE, PDO::ERRMODE_EXCEPTION);\n\
+             echo implode(\"\\n\", $db->query('PRAGMA quick_check')->fetchAll(PDO::FETCH_COLUMN));\n\
+         }} catch (Throwable $e) {{ echo 'error: ', $e->getMessage(); }}\n",
+        db = php_string(&profile.db_file),
     )
 }
 

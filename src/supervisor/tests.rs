@@ -8,6 +8,19 @@ use std::rc::Rc;
 const DB: &str = "/persist/moodledata/moodle_playground_php83.sq3.php";
 const UPLOAD: &str = "/persist/moodledata/filedir/ab/cd/abcdef";
 
+const MARKER: &[u8] = b"the user's course";
+
+/// A well-formed SQLite file carrying the user's data (a marker).
+fn user_db() -> Vec<u8> {
+    let mut db = crate::sqlite::sample_db(4096, 2);
+    db[200..200 + MARKER.len()].copy_from_slice(MARKER);
+    db
+}
+
+fn has_user_data(runtime: &FakeRuntime) -> bool {
+    runtime.file(DB).is_some_and(|db| db.windows(MARKER.len()).any(|w| w == MARKER))
+}
+
 fn trap(message: &str) -> PhpError {
     PhpError::new("RuntimeError", message)
 }
@@ -24,7 +37,7 @@ fn factory(answer: impl Fn(u32, &FakeRuntime, &HttpRequest) -> Result<HttpRespon
     FakeFactory {
         prepare: Some(Rc::new(move |runtime: &FakeRuntime, number: u32| {
             if number == 1 {
-                runtime.write_file(DB, b"db with the user's course").unwrap();
+                runtime.write_file(DB, &user_db()).unwrap();
                 runtime.write_file(UPLOAD, b"uploaded bytes").unwrap();
                 runtime.mkdir_tree("/persist/moodledata/filedir/ab/cd").unwrap();
             }
@@ -94,11 +107,11 @@ fn a_crashed_get_is_replayed_on_a_fresh_runtime_with_the_data_restored() {
             return Err(trap("memory access out of bounds"));
         }
         // The fresh runtime answers with what it finds in its file system.
-        ok(&String::from_utf8(runtime.file(DB).unwrap_or_default()).unwrap())
+        ok(if has_user_data(runtime) { "the course is there" } else { "the course is gone" })
     }));
     let (response, events) = serve(&mut supervisor, "GET", "/site/course/view.php?id=2");
     assert_eq!(response.status, 200);
-    assert_eq!(response.text(), "db with the user's course");
+    assert_eq!(response.text(), "the course is there");
     assert_eq!(created(&supervisor), 2);
     let runtime = supervisor.runtime().unwrap();
     assert_eq!(runtime.file(UPLOAD).unwrap(), b"uploaded bytes");
@@ -190,7 +203,7 @@ fn more_restarts_than_the_intensity_allows_end_in_failed_until_restart() {
     block_on(supervisor.restart(&mut |e| events.push(e))).unwrap();
     assert!(events.iter().any(|e| matches!(e, Outgoing::Ready { restart: true, .. })));
     assert_eq!(serve(&mut supervisor, "GET", "/site/page").0.text(), "served");
-    assert_eq!(supervisor.runtime().unwrap().file(DB).unwrap(), b"db with the user's course");
+    assert!(has_user_data(supervisor.runtime().unwrap()));
 }
 
 #[test]
@@ -288,7 +301,7 @@ fn rotates_after_n_requests_without_dropping_or_reordering_any() {
     assert_eq!(all_events.iter().filter(|e| matches!(e, Outgoing::Rotated { .. })).count(), 2);
     assert_eq!(supervisor.stats().rotations, 2);
     // The healthy runtime's data moved along.
-    assert_eq!(supervisor.runtime().unwrap().file(DB).unwrap(), b"db with the user's course");
+    assert!(has_user_data(supervisor.runtime().unwrap()));
 }
 
 #[test]
@@ -346,4 +359,101 @@ fn status_reports_counters_for_the_page() {
     assert_eq!(requests_until_rotation, Some(8));
     assert_eq!(snapshot_files, 2);
     assert!(last_recovery_ms.is_some());
+}
+
+/// Runtime 1 damages its DB (as a torn write would) and then traps.
+fn damaging_factory(also_damage_header: bool) -> FakeFactory {
+    factory(move |number, runtime, request| {
+        if number == 1 && request.url.contains("write") {
+            let mut db = user_db();
+            db[300..306].copy_from_slice(b"NEWER!");
+            runtime.write_file(DB, &db).unwrap();
+            return ok("written");
+        }
+        if number == 1 && request.url.contains("install") {
+            runtime.write_file("/www/moodle/mod/late/version.php", b"<?php").unwrap();
+            return ok("installed");
+        }
+        if number == 1 && request.url.contains("crash") {
+            let mut db = runtime.file(DB).unwrap();
+            db[500..507].copy_from_slice(b"CORRUPT");
+            if also_damage_header {
+                db[0] = b'X';
+            }
+            runtime.write_file(DB, &db).unwrap();
+            return Err(trap("memory access out of bounds"));
+        }
+        ok(if has_user_data(runtime) { "data" } else { "no data" })
+    })
+}
+
+#[test]
+fn a_damaged_snapshot_falls_back_to_the_last_checkpoint_and_says_so() {
+    let mut supervisor = started(damaging_factory(false));
+    serve(&mut supervisor, "GET", "/site/write");
+    let later_plugin = "/site/admin/tool/installaddon/index.php?installzipcomponent=mod_late&install";
+    serve(&mut supervisor, "GET", later_plugin);
+    // Request #1 changed the DB (checkpoint); the install did not; the crash damages the DB.
+    let (response, events) = serve(&mut supervisor, "GET", "/site/crash");
+    assert_eq!(response.text(), "data");
+    let recovered = events.iter().find_map(|e| match e {
+        Outgoing::Recovered { data_source, data_loss, .. } => Some((data_source.clone(), data_loss.clone())),
+        _ => None,
+    });
+    let (source, loss) = recovered.expect("recovered");
+    assert_eq!(source, "checkpoint");
+    assert!(loss.unwrap().contains("rolled back to the state after request #1"));
+    assert!(events.iter().any(|e| matches!(e, Outgoing::Trace { message } if message.contains("quick_check"))));
+    let db = supervisor.runtime().unwrap().file(DB).unwrap();
+    assert!(db.windows(6).any(|w| w == b"NEWER!"), "the checkpoint holds the last good write");
+    assert!(!db.windows(7).any(|w| w == b"CORRUPT"));
+}
+
+#[test]
+fn a_damaged_header_is_refused_before_sqlite_sees_it() {
+    let mut supervisor = started(damaging_factory(true));
+    serve(&mut supervisor, "GET", "/site/write");
+    let (_, events) = serve(&mut supervisor, "GET", "/site/crash");
+    assert!(events.iter().any(|e| matches!(e, Outgoing::Trace { message } if message.contains("magic"))));
+    assert!(events.iter().any(|e| matches!(e, Outgoing::Recovered { data_source, .. } if data_source == "checkpoint")));
+}
+
+#[test]
+fn with_nothing_valid_left_it_installs_fresh_and_says_all_data_is_lost() {
+    let mut supervisor = started(damaging_factory(true));
+    // The very first request crashes: no checkpoint exists yet, and the snapshot is damaged.
+    let (_, events) = serve(&mut supervisor, "GET", "/site/crash");
+    let source = events.iter().find_map(|e| match e {
+        Outgoing::Recovered { data_source, data_loss, .. } => Some((data_source.clone(), data_loss.clone())),
+        _ => None,
+    });
+    let (source, loss) = source.expect("recovered");
+    assert_eq!(source, "fresh-install");
+    assert!(loss.unwrap().contains("all data lost"));
+    // The session went with the data: the admin is logged in again.
+    assert!(supervisor.runtime().unwrap().codes.borrow().iter().any(|c| c.contains("complete_user_login")));
+}
+
+#[test]
+fn plugins_installed_after_the_checkpoint_are_not_restored() {
+    let mut supervisor = started(factory(|number, runtime, request| {
+        if number == 1 && request.url.contains("installzipcomponent") {
+            // The install writes files but (in this script) not the DB: no new checkpoint.
+            runtime.write_file("/www/moodle/mod/late/version.php", b"<?php").unwrap();
+            return ok("installed");
+        }
+        if number == 1 && request.url.contains("crash") {
+            let mut db = runtime.file(DB).unwrap();
+            db[0] = b'X';
+            runtime.write_file(DB, &db).unwrap();
+            return Err(trap("unreachable"));
+        }
+        ok("page")
+    }));
+    serve(&mut supervisor, "GET", "/site/first");
+    serve(&mut supervisor, "GET", "/site/admin/tool/installaddon/index.php?installzipcomponent=mod_late");
+    let (_, events) = serve(&mut supervisor, "GET", "/site/crash");
+    assert!(events.iter().any(|e| matches!(e, Outgoing::Trace { message } if message.contains("mod_late was not restored"))));
+    assert!(supervisor.runtime().unwrap().file("/www/moodle/mod/late/version.php").is_none());
+    assert!(supervisor.plugins().is_empty());
 }

@@ -220,3 +220,25 @@ pub fn form_field(html: &str, name: &str) -> Option<String> {
     let value_end = value_at + tag[value_at..].find('"')?;
     Some(tag[value_at..value_end].to_string())
 }
+
+/// Installs a plugin zip through the add-on installer, as a user would, and
+/// follows the redirect that registers it. Returns the install page's text.
+pub async fn install_plugin(harness: &Harness, sesskey: &str, file_name: &str, zip: &[u8]) -> String {
+    let (content_type, body) = upload::multipart(&[("sesskey", sesskey)], "zipfile", file_name, zip);
+    let installed = harness.request("POST", "/site/admin/tool/installaddon/index.php", &[("content-type", &content_type)], &body).await;
+    assert_eq!(installed.status, 303, "installing {file_name}: {}", installed.text);
+    let location = installed.header("location").expect("the installer redirects");
+    assert!(location.contains("installzipcomponent="), "{location}");
+    let path = location.split_once("/site/").map(|(_, p)| format!("/site/{p}")).unwrap();
+    harness.get(&path).await.text
+}
+
+/// The sesskey of the logged-in user, read from a form.
+pub async fn sesskey(harness: &Harness) -> String {
+    let form = harness.get("/site/course/edit.php").await;
+    form_field(&form.text, "sesskey").expect("the course form carries a sesskey")
+}
+
+pub fn field(message: &JsValue, name: &str) -> JsValue {
+    get(message, name)
+}
