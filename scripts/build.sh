@@ -7,3 +7,4 @@ wasm-pack build --target web --release --no-pack --out-dir pkg
 npx webpack --mode production
 npx webpack --mode production --env testHost
 echo "[build] dist/ is $(du -sh dist | cut -f1) ($(du -sb dist | cut -f1) bytes)"
+scripts/package.sh

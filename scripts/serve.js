@@ -7,8 +7,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const MOUNTS = [
+const DEFAULT_MOUNTS = [
   ['/test-host/', path.join(root, 'target/test-host')],
+  // Site bundles the end-to-end tests build (the bundle loader's tests).
+  ['/fixtures/', path.join(root, 'target/e2e-fixtures')],
   ['/', path.join(root, 'dist')],
 ];
 const TYPES = {
@@ -16,10 +18,12 @@ const TYPES = {
   '.css': 'text/css', '.wasm': 'application/wasm', '.zip': 'application/zip', '.json': 'application/json',
 };
 
-export function startServer({ port = 8080, host = '127.0.0.1' } = {}) {
+/** Serves `mounts` ([urlPrefix, directory] pairs, first match wins) on loopback. */
+export function startServer({ port = 8080, host = '127.0.0.1', mounts = DEFAULT_MOUNTS } = {}) {
   const server = http.createServer((request, response) => {
     const url = new URL(request.url, 'http://localhost');
-    const [prefix, dir] = MOUNTS.find(([p]) => url.pathname.startsWith(p));
+    const [prefix, dir] = mounts.find(([p]) => url.pathname.startsWith(p)) ?? [];
+    if (!dir) return send(response, 404, `not found: ${url.pathname}`);
     let file = path.join(dir, decodeURIComponent(url.pathname.slice(prefix.length)));
     if (!file.startsWith(dir)) return send(response, 403, 'forbidden');
     if (fs.existsSync(file) && fs.statSync(file).isDirectory()) file = path.join(file, 'index.html');

@@ -9,8 +9,8 @@ export const CHROMIUM_ARGS = [
 ];
 
 /** Starts the server and a browser; returns { url, browser, close }. */
-export async function launch({ args = [] } = {}) {
-  const server = await startServer({ port: 0 });
+export async function launch({ args = [], mounts } = {}) {
+  const server = await startServer({ port: 0, mounts });
   const url = `http://127.0.0.1:${server.address().port}/`;
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: [...CHROMIUM_ARGS, ...args] });
   return {

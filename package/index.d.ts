@@ -1,0 +1,83 @@
+// The typed public API of resilient-php-worker. Kept by hand, like automerge's
+// index.d.ts; the wire format it describes is defined in src/protocol.rs.
+
+export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'OPTIONS' | (string & {});
+
+export interface PlaygroundRequest {
+  method?: HttpMethod;
+  /** Absolute URL, or a path under the site URL, e.g. "/site/index.php". */
+  url: string;
+  headers?: Record<string, string>;
+  body?: ArrayBuffer | ArrayBufferView | string | null;
+}
+
+export interface WorkerConfig {
+  /** Application profile. Default "moodle". */
+  profile?: 'moodle';
+  /** Absolute URL the site is served under ($CFG->wwwroot). Default "http://localhost/site". */
+  siteUrl?: string;
+  /** URL of the site bundle: a zip of the webroot, unpacked into it at every boot. */
+  bundleUrl?: string;
+  /** Honour inject-fault (debug only). Default false. */
+  debug?: boolean;
+  /** Extra php.ini entries. */
+  phpIni?: Record<string, string>;
+  /** Restart intensity: at most maxRestarts restarts within restartPeriodSeconds. Defaults 5 and 60. */
+  maxRestarts?: number;
+  restartPeriodSeconds?: number;
+  /** Rotate the runtime after N healthy requests; 0 = never. Default 400. */
+  rotateAfterRequests?: number;
+  /** Rotate when PHP's linear memory exceeds this many MiB; 0 = never. Default 1024. */
+  rotateAboveMemoryMib?: number;
+}
+
+export type Stage = 'downloading' | 'instantiating' | 'bootstrapping' | 'snapshotting' | 'restoring' | 'reregistering' | 'replaying';
+export type FaultKind =
+  | 'memory-out-of-bounds' | 'unreachable' | 'bad-indirect-call' | 'aborted' | 'wasm-trap'
+  | 'stack-exhausted' | 'file-descriptors-exhausted' | 'runtime-files-missing' | 'runtime-crashed';
+
+export interface ProgressEvent { type: 'progress'; stage: Stage; fraction: number; detail: string }
+export interface ReadyEvent { type: 'ready'; phpVersion: string; bootMs: number; restart: boolean }
+export interface ErrorEvent { type: 'error'; id?: number; message: string }
+export interface CrashEvent { type: 'crash'; kind: FaultKind; message: string; method: string; url: string }
+export interface RecoveredEvent {
+  type: 'recovered'; ms: number; restoredFiles: number; restoredBytes: number; replayed: boolean;
+  dataSource: 'snapshot' | 'checkpoint' | 'fresh-install'; dataLoss: string | null;
+}
+export interface FailedEvent { type: 'failed'; reason: string }
+export interface RotatingEvent { type: 'rotating'; reason: 'requests' | 'memory' }
+export interface RotatedEvent { type: 'rotated'; ms: number }
+export interface TraceEvent { type: 'trace'; message: string }
+export interface StatusEvent {
+  type: 'status'; state: 'booting' | 'serving' | 'failed'; reason: string | null; phpVersion: string;
+  requestsServed: number; crashRestarts: number; rotations: number; requestsUntilRotation: number | null;
+  lastRecoveryMs: number | null; snapshotFiles: number; snapshotBytes: number; trackedPlugins: string[];
+}
+export type WorkerEvent =
+  | ProgressEvent | ReadyEvent | ErrorEvent | CrashEvent | RecoveredEvent | FailedEvent
+  | RotatingEvent | RotatedEvent | TraceEvent | StatusEvent;
+
+export interface WorkerClient {
+  /** Serves a request through PHP; resolves with a fetch Response. */
+  handleRequest(request: PlaygroundRequest): Promise<Response>;
+  /** Accepted once; boot starts on it. Requests sent earlier wait. */
+  configure(config: WorkerConfig): void;
+  /** Subscribe to one event type, or "*" for all; returns an unsubscribe function. */
+  on<T extends WorkerEvent['type']>(type: T, listener: (event: Extract<WorkerEvent, { type: T }>) => void): () => void;
+  on(type: '*', listener: (event: WorkerEvent) => void): () => void;
+  /** Debug only: a real fault in the PHP instance. */
+  injectFault(fault: 'memory' | 'table' | 'stack' | 'boot' | 'replay' | 'write-trigger' | 'torn-db'): void;
+  /** Fresh runtime from the last snapshot, fresh restart budget (the way out of Failed). */
+  restart(): void;
+  /** Resolves with the first ready event. */
+  readonly ready: Promise<ReadyEvent>;
+}
+
+export function createWorkerClient(worker: Worker): WorkerClient;
+export function createPlaygroundWorker(): Worker;
+/** Registers the Service Worker (sw.js) for ./site/ so an iframe can browse the site. */
+export function connectServiceWorker(client: WorkerClient, swUrl: string): Promise<void>;
+export declare const ToWorker: Readonly<Record<string, string>>;
+export declare const FromWorker: Readonly<Record<string, string>>;
+/** URL of the Moodle-shaped demo site bundle shipped with the package. */
+export declare const demoSiteBundleUrl: string;
