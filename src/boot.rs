@@ -11,6 +11,9 @@ pub enum BootStep {
     /// Write the files the profile generates (config.php, components.json).
     WriteGeneratedFiles,
     MakeDir(String),
+    /// Copy the bundle's install DB snapshot (if it has one) to the DB path,
+    /// so an application whose installer is slow (real Moodle) boots installed.
+    SeedDatabase,
     /// Run the application's installer; it must print `OK`.
     RunInstaller(String),
 }
@@ -21,6 +24,7 @@ impl BootStep {
             BootStep::WriteSiteFiles => "writing the site files".into(),
             BootStep::WriteGeneratedFiles => "writing the configuration".into(),
             BootStep::MakeDir(dir) => format!("creating {dir}"),
+            BootStep::SeedDatabase => "seeding the database from the bundle's install snapshot".into(),
             BootStep::RunInstaller(script) => format!("running the installer {script}"),
         }
     }
@@ -32,9 +36,15 @@ pub fn plan(profile: &Profile) -> Vec<BootStep> {
         BootStep::WriteSiteFiles,
         BootStep::WriteGeneratedFiles,
         BootStep::MakeDir(profile.dataroot.to_string()),
+        BootStep::SeedDatabase,
         BootStep::RunInstaller(profile.install_script.clone()),
     ]
 }
+
+/// Bundle files under this folder are for the bootstrap, never served.
+pub const BUNDLE_META_DIR: &str = ".playground/";
+/// The install DB snapshot inside a bundle.
+pub const INSTALL_DB_SNAPSHOT: &str = ".playground/install-db.sq3";
 
 /// What a boot needs besides the runtime.
 pub struct BootInputs<'a> {
@@ -75,7 +85,7 @@ pub async fn run<R: PhpRuntime>(
 async fn run_step<R: PhpRuntime>(runtime: &R, step: &BootStep, inputs: &BootInputs<'_>) -> Result<(), PhpError> {
     match step {
         BootStep::WriteSiteFiles => {
-            for (path, bytes) in inputs.site_files {
+            for (path, bytes) in inputs.site_files.iter().filter(|(path, _)| !path.starts_with(BUNDLE_META_DIR)) {
                 write_creating_dirs(runtime, &format!("{}/{}", inputs.profile.webroot, path), bytes)?;
             }
             Ok(())
@@ -87,6 +97,15 @@ async fn run_step<R: PhpRuntime>(runtime: &R, step: &BootStep, inputs: &BootInpu
             Ok(())
         }
         BootStep::MakeDir(dir) => runtime.mkdir_tree(dir),
+        BootStep::SeedDatabase => {
+            let snapshot = inputs.site_files.iter().find(|(path, _)| path == INSTALL_DB_SNAPSHOT);
+            match snapshot {
+                Some((_, bytes)) if runtime.stat(&inputs.profile.db_file)?.is_none() => {
+                    write_creating_dirs(runtime, &inputs.profile.db_file, bytes)
+                }
+                _ => Ok(()),
+            }
+        }
         BootStep::RunInstaller(script) => {
             let output = runtime.run_script(script).await?;
             if output.exit_code != 0 || !output.stdout.contains("OK") {
@@ -137,6 +156,7 @@ mod tests {
                 BootStep::WriteSiteFiles,
                 BootStep::WriteGeneratedFiles,
                 BootStep::MakeDir("/persist/moodledata".into()),
+                BootStep::SeedDatabase,
                 BootStep::RunInstaller("/www/moodle/admin/cli/install_database.php".into()),
             ]
         );
@@ -150,10 +170,24 @@ mod tests {
         let inputs = BootInputs { profile: &profile, site_url: "http://localhost/site", site_files: &files };
         let mut seen = vec![];
         block_on(run(&runtime, &plan(&profile), &inputs, |i, _| seen.push(i))).unwrap();
-        assert_eq!(seen, vec![0, 1, 2, 3]);
+        assert_eq!(seen, vec![0, 1, 2, 3, 4]);
         assert_eq!(runtime.file("/www/moodle/index.php").unwrap(), b"<?php echo 1;");
         assert!(String::from_utf8(runtime.file("/www/moodle/config.php").unwrap()).unwrap().contains("wwwroot"));
         assert!(runtime.is_dir("/persist/moodledata"));
+    }
+
+    #[test]
+    fn seeds_the_database_from_the_bundle_and_never_serves_it() {
+        let profile = moodle::profile();
+        let runtime = FakeRuntime::default();
+        let files = vec![
+            (INSTALL_DB_SNAPSHOT.to_string(), b"installed database".to_vec()),
+            ("index.php".to_string(), b"<?php".to_vec()),
+        ];
+        let inputs = BootInputs { profile: &profile, site_url: "http://localhost/site", site_files: &files };
+        block_on(run(&runtime, &plan(&profile), &inputs, |_, _| {})).unwrap();
+        assert_eq!(runtime.file(&profile.db_file).unwrap(), b"installed database");
+        assert!(runtime.file("/www/moodle/.playground/install-db.sq3").is_none());
     }
 
     #[test]
