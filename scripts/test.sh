@@ -30,7 +30,7 @@ for suite in browser crash integrity; do
   wasm-pack test --headless --firefox --geckodriver "$(command -v geckodriver)" --test "$suite"
 done
 
-echo "== end to end: the built page in headless Chromium"
+echo "== end to end: the built page in headless Chromium (playwright-core) and Firefox (WebDriver)"
 node --test --test-concurrency=1 tests/e2e/
 
 echo "== all tests passed in $((SECONDS - started)) s"

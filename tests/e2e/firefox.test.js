@@ -1,0 +1,74 @@
+// The playground page in headless Firefox ESR. playwright-core cannot drive
+// Firefox here, so this speaks plain W3C WebDriver to geckodriver.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, execFileSync } from 'node:child_process';
+import { startServer } from '../../scripts/serve.js';
+
+const GECKODRIVER_PORT = 4444 + Math.floor(Math.random() * 1000);
+
+/** A minimal W3C WebDriver session. */
+async function openSession() {
+  const base = `http://127.0.0.1:${GECKODRIVER_PORT}`;
+  const call = async (method, path, body) => {
+    const response = await fetch(base + path, { method, headers: { 'content-type': 'application/json' }, body: body && JSON.stringify(body) });
+    const json = await response.json();
+    if (!response.ok) throw new Error(`WebDriver ${method} ${path}: ${JSON.stringify(json.value)}`);
+    return json.value;
+  };
+  const { sessionId } = await call('POST', '/session', {
+    capabilities: { alwaysMatch: { browserName: 'firefox', 'moz:firefoxOptions': { binary: '/usr/bin/firefox-esr', args: ['-headless'] } } },
+  });
+  const session = `/session/${sessionId}`;
+  return {
+    goto: (url) => call('POST', `${session}/url`, { url }),
+    run: (script, ...args) => call('POST', `${session}/execute/sync`, { script, args }),
+    /** Polls a script until it returns a truthy value; fails with `what` after `ms`. */
+    async waitFor(script, what, ms = 60_000) {
+      const deadline = Date.now() + ms;
+      for (;;) {
+        const value = await call('POST', `${session}/execute/sync`, { script, args: [] }).catch(() => null);
+        if (value) return value;
+        if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    },
+    close: () => call('DELETE', session),
+  };
+}
+
+let server;
+let driver;
+let url;
+before(async () => {
+  server = await startServer({ port: 0 });
+  url = `http://127.0.0.1:${server.address().port}/`;
+  const geckodriver = execFileSync('sh', ['-c', 'command -v geckodriver']).toString().trim();
+  driver = spawn(geckodriver, ['--host', '127.0.0.1', '--port', String(GECKODRIVER_PORT)], { stdio: 'ignore' });
+  for (let i = 0; i < 50; i++) {
+    const up = await fetch(`http://127.0.0.1:${GECKODRIVER_PORT}/status`).then(() => true, () => false);
+    if (up) break;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+});
+after(() => {
+  driver?.kill();
+  server?.close();
+});
+
+const SITE_HEADING = `return document.getElementById('site').contentDocument?.querySelector('header a')?.textContent`;
+
+test('in Firefox the site appears, a real crash is survived and the page comes back', async () => {
+  const browser = await openSession();
+  try {
+    await browser.goto(url);
+    assert.equal(await browser.waitFor(SITE_HEADING, 'the site in the iframe'), 'Moodle Playground');
+    await browser.run(`document.querySelector('button[data-fault="memory"]').click()`);
+    await browser.waitFor(`return /Recovered in \\d+ ms/.test(document.getElementById('progress-text').textContent)`, 'the recovery');
+    assert.equal(await browser.waitFor(SITE_HEADING, 'the site after the recovery'), 'Moodle Playground');
+    const log = await browser.run(`return document.getElementById('log').textContent`);
+    assert.match(log, /"kind":"memory-out-of-bounds"/);
+  } finally {
+    await browser.close();
+  }
+});
