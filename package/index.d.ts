@@ -29,6 +29,8 @@ export interface WorkerConfig {
   rotateAfterRequests?: number;
   /** Rotate when PHP's linear memory exceeds this many MiB; 0 = never. Default 1024. */
   rotateAboveMemoryMib?: number;
+  /** Last-known-good DB checkpoints. Default "incremental". */
+  checkpoint?: 'incremental' | 'full' | 'off';
 }
 
 export type Stage = 'downloading' | 'instantiating' | 'bootstrapping' | 'snapshotting' | 'restoring' | 'reregistering' | 'replaying';

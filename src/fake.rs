@@ -34,6 +34,8 @@ pub struct FakeRuntime {
     /// When set, `run_script` fails with this error (a crash during bootstrap).
     pub script_error: RefCell<Option<PhpError>>,
     pub destroyed: Cell<bool>,
+    /// Tracked paths and the ranges written to them.
+    dirty: RefCell<BTreeMap<String, Vec<(u64, u64)>>>,
 }
 
 impl FakeRuntime {
@@ -109,8 +111,28 @@ impl PhpRuntime for FakeRuntime {
     }
 
     fn write_file(&self, path: &str, bytes: &[u8]) -> Result<(), PhpError> {
+        // Like a write(2) of the whole file: only the bytes that differ count as written.
+        if let Some(ranges) = self.dirty.borrow_mut().get_mut(path) {
+            let old = self.files.borrow().get(path).cloned().unwrap_or_default();
+            let changed = (0..bytes.len()).filter(|&i| old.get(i) != Some(&bytes[i]));
+            ranges.extend(changed.map(|i| (i as u64, i as u64 + 1)));
+        }
         self.files.borrow_mut().insert(path.into(), bytes.to_vec());
         Ok(())
+    }
+
+    fn read_range(&self, path: &str, start: u64, end: u64) -> Result<Vec<u8>, PhpError> {
+        let bytes = self.read_file(path)?;
+        let end = (end as usize).min(bytes.len());
+        Ok(bytes.get(start as usize..end).unwrap_or_default().to_vec())
+    }
+
+    fn track_writes(&self, path: &str) {
+        self.dirty.borrow_mut().entry(path.into()).or_default();
+    }
+
+    fn take_dirty_ranges(&self, path: &str) -> Vec<(u64, u64)> {
+        self.dirty.borrow_mut().get_mut(path).map(std::mem::take).unwrap_or_default()
     }
 
     fn read_dir(&self, path: &str) -> Result<Vec<String>, PhpError> {

@@ -69,6 +69,8 @@ pub struct Config {
     pub rotate_after_requests: u64,
     /// Rotate when PHP's linear memory exceeds this many MiB (0 = never).
     pub rotate_above_memory_mib: u64,
+    /// Last-known-good checkpoints of the DB: "incremental", "full" or "off".
+    pub checkpoint: String,
 }
 
 impl Default for Config {
@@ -83,6 +85,7 @@ impl Default for Config {
             restart_period_seconds: 60.0,
             rotate_after_requests: 400,
             rotate_above_memory_mib: 1024,
+            checkpoint: "incremental".into(),
         }
     }
 }

@@ -4,7 +4,7 @@
 //! scripted fake; tests/browser.rs runs it with real PHP and real traps.
 
 use crate::boot::{self, BootInputs};
-use crate::checkpoint::Checkpointer;
+use crate::checkpoint::{CheckpointMode, Checkpointer};
 use crate::restore::{self, DataSource};
 use crate::cookies::CookieJar;
 use crate::fault::{self, Fault, FaultKind};
@@ -83,6 +83,7 @@ impl<F: RuntimeFactory> Supervisor<F> {
         if config.max_restarts == 0 || config.restart_period_seconds <= 0.0 {
             return Err("maxRestarts and restartPeriodSeconds must be positive".into());
         }
+        let checkpoint_mode = CheckpointMode::parse(&config.checkpoint)?;
         let intensity =
             RestartIntensity { max_restarts: config.max_restarts, period_ms: config.restart_period_seconds * 1000.0 };
         Ok(Supervisor {
@@ -95,7 +96,7 @@ impl<F: RuntimeFactory> Supervisor<F> {
             jar: CookieJar::default(),
             mirror: Mirror::default(),
             plugins: PluginTracker::default(),
-            checkpointer: Checkpointer::default(),
+            checkpointer: Checkpointer::new(checkpoint_mode),
             last_data_source: None,
             intensity,
             restarts: RestartLog::default(),
@@ -459,7 +460,7 @@ impl<F: RuntimeFactory> Supervisor<F> {
             events(trace("the crash interrupted a database transaction: its journal came along and SQLite rolled it back".into()));
         }
         self.plugins.retain(&report.kept_plugins);
-        self.checkpointer.reset_stamp();
+        self.checkpointer.new_runtime();
         self.reregister_plugins(runtime, events).await?;
         if report.source == DataSource::FreshInstall && self.jar.get(self.profile.session_cookie).is_some() {
             // The session row went with the data: log in as the admin again.

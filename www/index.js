@@ -36,6 +36,7 @@ async function main() {
     debug,
     ...(params.has('rotate') ? { rotateAfterRequests: Number(params.get('rotate')) } : {}),
     ...(params.has('maxRestarts') ? { maxRestarts: Number(params.get('maxRestarts')) } : {}),
+    ...(params.has('checkpoint') ? { checkpoint: params.get('checkpoint') } : {}),
   });
   await connectServiceWorker(client, new URL('sw.js', document.baseURI).href);
   const ready = await client.ready;

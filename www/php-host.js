@@ -87,6 +87,7 @@ function wrapRuntime(php, handler, wasm, phpVersion) {
   let emscripten = php[__private__dont__use];
   const FS = emscripten.FS;
   let pendingFault = null;
+  const writes = trackWrites(FS);
 
   return {
     phpVersion,
@@ -106,6 +107,15 @@ function wrapRuntime(php, handler, wasm, phpVersion) {
     },
 
     readFile: (path) => FS.readFile(path),
+    /** Bytes [start, end) of a file, read straight from its MEMFS node. */
+    readRange(path, start, end) {
+      const node = FS.lookupPath(path).node;
+      return node.contents.slice(start, Math.min(end, node.usedBytes));
+    },
+    /** Start recording which byte ranges of `path` get written (incremental checkpoints). */
+    trackWrites: (path) => writes.track(path),
+    /** The ranges written since the last call, merged, as [start0, end0, start1, end1, …]. */
+    takeDirtyRanges: (path) => writes.take(path),
     writeFile: (path, bytes) => FS.writeFile(path, bytes),
     readDir: (path) => FS.readdir(path),
     mkdirTree: (path) => FS.mkdirTree(path),
@@ -180,6 +190,40 @@ function wrapRuntime(php, handler, wasm, phpVersion) {
     pendingFault = null;
     await php.run({ code: DEEP_NESTING_CODE });
   }
+}
+
+/**
+ * Records the byte ranges written to chosen files, by wrapping FS.write (every
+ * write(2)/pwrite(2) SQLite makes in MEMFS goes through it). The cost per
+ * write is one Set lookup for untracked files.
+ */
+function trackWrites(FS) {
+  const tracked = new Map(); // path -> [[start, end], …]
+  const write = FS.write;
+  FS.write = (stream, buffer, offset, length, position, canOwn) => {
+    const ranges = tracked.get(stream?.path);
+    if (ranges && length > 0) {
+      const start = position ?? stream.position;
+      ranges.push([start, start + length]);
+    }
+    return write(stream, buffer, offset, length, position, canOwn);
+  };
+  return {
+    track(path) {
+      if (!tracked.has(path)) tracked.set(path, []);
+    },
+    take(path) {
+      const ranges = (tracked.get(path) ?? []).sort((a, b) => a[0] - b[0]);
+      tracked.set(path, []);
+      const merged = [];
+      for (const [start, end] of ranges) {
+        const lastEnd = merged.length - 1;
+        if (merged.length > 0 && start <= merged[lastEnd]) merged[lastEnd] = Math.max(merged[lastEnd], end);
+        else merged.push(start, end);
+      }
+      return merged;
+    },
+  };
 }
 
 function runOutput(response) {

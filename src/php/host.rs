@@ -31,6 +31,12 @@ extern "C" {
     fn php_version(this: &JsPhpRuntime) -> String;
     #[wasm_bindgen(method, catch, js_name = readFile)]
     fn read_file(this: &JsPhpRuntime, path: &str) -> Result<Uint8Array, JsValue>;
+    #[wasm_bindgen(method, catch, js_name = readRange)]
+    fn read_range(this: &JsPhpRuntime, path: &str, start: f64, end: f64) -> Result<Uint8Array, JsValue>;
+    #[wasm_bindgen(method, js_name = trackWrites)]
+    fn track_writes(this: &JsPhpRuntime, path: &str);
+    #[wasm_bindgen(method, js_name = takeDirtyRanges)]
+    fn take_dirty_ranges(this: &JsPhpRuntime, path: &str) -> Vec<f64>;
     #[wasm_bindgen(method, catch, js_name = writeFile)]
     fn write_file(this: &JsPhpRuntime, path: &str, bytes: &[u8]) -> Result<(), JsValue>;
     #[wasm_bindgen(method, catch, js_name = readDir)]
@@ -141,6 +147,18 @@ impl PhpRuntime for HostRuntime {
 
     fn read_file(&self, path: &str) -> Result<Vec<u8>, PhpError> {
         self.js.read_file(path).map(|bytes| bytes.to_vec()).map_err(|e| php_error(&e))
+    }
+
+    fn read_range(&self, path: &str, start: u64, end: u64) -> Result<Vec<u8>, PhpError> {
+        self.js.read_range(path, start as f64, end as f64).map(|bytes| bytes.to_vec()).map_err(|e| php_error(&e))
+    }
+
+    fn track_writes(&self, path: &str) {
+        self.js.track_writes(path);
+    }
+
+    fn take_dirty_ranges(&self, path: &str) -> Vec<(u64, u64)> {
+        self.js.take_dirty_ranges(path).chunks_exact(2).map(|pair| (pair[0] as u64, pair[1] as u64)).collect()
     }
 
     fn write_file(&self, path: &str, bytes: &[u8]) -> Result<(), PhpError> {

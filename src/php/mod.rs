@@ -69,6 +69,12 @@ pub trait PhpRuntime {
     async fn run_script(&self, path: &str) -> Result<RunOutput, PhpError>;
     fn php_version(&self) -> String;
     fn read_file(&self, path: &str) -> Result<Vec<u8>, PhpError>;
+    /// Bytes `[start, end)` of a file (fewer if the file is shorter).
+    fn read_range(&self, path: &str, start: u64, end: u64) -> Result<Vec<u8>, PhpError>;
+    /// Start recording which byte ranges of `path` are written.
+    fn track_writes(&self, path: &str);
+    /// The byte ranges written to a tracked file since the last call, merged.
+    fn take_dirty_ranges(&self, path: &str) -> Vec<(u64, u64)>;
     fn write_file(&self, path: &str, bytes: &[u8]) -> Result<(), PhpError>;
     fn read_dir(&self, path: &str) -> Result<Vec<String>, PhpError>;
     /// `Ok(None)` when nothing exists at `path`.
