@@ -11,9 +11,10 @@ pub enum BootStep {
     /// Write the files the profile generates (config.php, components.json).
     WriteGeneratedFiles,
     MakeDir(String),
-    /// Copy the bundle's install DB snapshot (if it has one) to the DB path,
-    /// so an application whose installer is slow (real Moodle) boots installed.
-    SeedDatabase,
+    /// Copy the bundle's install snapshot (`.playground/seed/<absolute path>`
+    /// files) to where they belong, unless the file exists, so an application
+    /// whose installer is slow (real Moodle, MediaWiki) boots installed.
+    SeedFiles,
     /// Run the application's installer; it must print `OK`.
     RunInstaller(String),
 }
@@ -24,7 +25,7 @@ impl BootStep {
             BootStep::WriteSiteFiles => "writing the site files".into(),
             BootStep::WriteGeneratedFiles => "writing the configuration".into(),
             BootStep::MakeDir(dir) => format!("creating {dir}"),
-            BootStep::SeedDatabase => "seeding the database from the bundle's install snapshot".into(),
+            BootStep::SeedFiles => "seeding data from the bundle's install snapshot".into(),
             BootStep::RunInstaller(script) => format!("running the installer {script}"),
         }
     }
@@ -36,15 +37,16 @@ pub fn plan(profile: &Profile) -> Vec<BootStep> {
         BootStep::WriteSiteFiles,
         BootStep::WriteGeneratedFiles,
         BootStep::MakeDir(profile.dataroot.to_string()),
-        BootStep::SeedDatabase,
+        BootStep::SeedFiles,
         BootStep::RunInstaller(profile.install_script.clone()),
     ]
 }
 
 /// Bundle files under this folder are for the bootstrap, never served.
 pub const BUNDLE_META_DIR: &str = ".playground/";
-/// The install DB snapshot inside a bundle.
-pub const INSTALL_DB_SNAPSHOT: &str = ".playground/install-db.sq3";
+/// The install snapshot inside a bundle: `.playground/seed/persist/x.sqlite`
+/// is copied to `/persist/x.sqlite`.
+pub const SEED_DIR: &str = ".playground/seed/";
 
 /// What a boot needs besides the runtime.
 pub struct BootInputs<'a> {
@@ -97,14 +99,19 @@ async fn run_step<R: PhpRuntime>(runtime: &R, step: &BootStep, inputs: &BootInpu
             Ok(())
         }
         BootStep::MakeDir(dir) => runtime.mkdir_tree(dir),
-        BootStep::SeedDatabase => {
-            let snapshot = inputs.site_files.iter().find(|(path, _)| path == INSTALL_DB_SNAPSHOT);
-            match snapshot {
-                Some((_, bytes)) if runtime.stat(&inputs.profile.db_file)?.is_none() => {
-                    write_creating_dirs(runtime, &inputs.profile.db_file, bytes)
+        BootStep::SeedFiles => {
+            for (path, bytes) in inputs.site_files {
+                let Some(target) = path.strip_prefix(SEED_DIR) else { continue };
+                // Bundles come from URLs: nothing may land outside its absolute path.
+                if target.split('/').any(|part| part == ".." || part.is_empty()) {
+                    return Err(PhpError::new("BundleError", &format!("unsafe seed path in the bundle: {path}")));
                 }
-                _ => Ok(()),
+                let target = format!("/{target}");
+                if runtime.stat(&target)?.is_none() {
+                    write_creating_dirs(runtime, &target, bytes)?;
+                }
             }
+            Ok(())
         }
         BootStep::RunInstaller(script) => {
             let output = runtime.run_script(script).await?;
@@ -156,7 +163,7 @@ mod tests {
                 BootStep::WriteSiteFiles,
                 BootStep::WriteGeneratedFiles,
                 BootStep::MakeDir("/persist/moodledata".into()),
-                BootStep::SeedDatabase,
+                BootStep::SeedFiles,
                 BootStep::RunInstaller("/www/moodle/admin/cli/install_database.php".into()),
             ]
         );
@@ -177,17 +184,25 @@ mod tests {
     }
 
     #[test]
-    fn seeds_the_database_from_the_bundle_and_never_serves_it() {
+    fn seeds_the_install_snapshot_from_the_bundle_and_never_serves_it() {
         let profile = moodle::profile();
         let runtime = FakeRuntime::default();
-        let files = vec![
-            (INSTALL_DB_SNAPSHOT.to_string(), b"installed database".to_vec()),
-            ("index.php".to_string(), b"<?php".to_vec()),
-        ];
+        let seed = format!("{SEED_DIR}{}", profile.db_file.trim_start_matches('/'));
+        let files = vec![(seed, b"installed database".to_vec()), ("index.php".to_string(), b"<?php".to_vec())];
         let inputs = BootInputs { profile: &profile, site_url: "http://localhost/site", site_files: &files };
         block_on(run(&runtime, &plan(&profile), &inputs, |_, _| {})).unwrap();
         assert_eq!(runtime.file(&profile.db_file).unwrap(), b"installed database");
-        assert!(runtime.file("/www/moodle/.playground/install-db.sq3").is_none());
+        assert!(runtime.read_dir("/www/moodle/.playground").unwrap().is_empty());
+    }
+
+    #[test]
+    fn refuses_seed_paths_that_climb_out() {
+        let profile = moodle::profile();
+        let runtime = FakeRuntime::default();
+        let files = vec![(format!("{SEED_DIR}persist/../etc/x"), b"x".to_vec())];
+        let inputs = BootInputs { profile: &profile, site_url: "http://localhost/site", site_files: &files };
+        let error = block_on(run(&runtime, &plan(&profile), &inputs, |_, _| {})).unwrap_err();
+        assert!(error.to_string().contains("unsafe seed path"));
     }
 
     #[test]
