@@ -53,6 +53,7 @@ export interface TraceEvent { type: 'trace'; message: string }
 export interface StatusEvent {
   type: 'status'; state: 'booting' | 'serving' | 'failed'; reason: string | null; phpVersion: string;
   requestsServed: number; crashRestarts: number; rotations: number; requestsUntilRotation: number | null;
+  memoryBytes: number; rotateAboveMemoryBytes: number;
   lastRecoveryMs: number | null; snapshotFiles: number; snapshotBytes: number; trackedPlugins: string[];
 }
 export type WorkerEvent =

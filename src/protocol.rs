@@ -260,6 +260,9 @@ pub enum Outgoing {
         rotations: u64,
         /// `None` when rotation by request count is off.
         requests_until_rotation: Option<u64>,
+        /// PHP's linear memory now, and the rotation threshold (0 = off).
+        memory_bytes: u64,
+        rotate_above_memory_bytes: u64,
         last_recovery_ms: Option<f64>,
         snapshot_files: u32,
         snapshot_bytes: u64,

@@ -148,6 +148,8 @@ impl<F: RuntimeFactory> Supervisor<F> {
             crash_restarts: self.stats.crash_restarts,
             rotations: self.stats.rotations,
             requests_until_rotation: (limit > 0).then(|| limit.saturating_sub(self.stats.requests_since_rotation)),
+            memory_bytes: self.runtime.as_ref().map(|r| r.memory_bytes()).unwrap_or(0),
+            rotate_above_memory_bytes: self.config.rotate_above_memory_mib << 20,
             last_recovery_ms: self.stats.last_recovery_ms,
             snapshot_files,
             snapshot_bytes,

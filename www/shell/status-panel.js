@@ -7,6 +7,7 @@ const FIELDS = [
   ['Crash restarts', (s) => s.crashRestarts],
   ['Rotations', (s) => s.rotations],
   ['Until next rotation', (s) => (s.requestsUntilRotation ?? 'off')],
+  ['PHP memory', (s) => `${formatBytes(s.memoryBytes)}${s.rotateAboveMemoryBytes ? ` (rotates above ${formatBytes(s.rotateAboveMemoryBytes)})` : ''}`],
   ['Last recovery', (s) => (s.lastRecoveryMs == null ? '—' : `${Math.round(s.lastRecoveryMs)} ms`)],
   ['Snapshot', (s) => `${s.snapshotFiles} files, ${formatBytes(s.snapshotBytes)}`],
   ['Tracked plugins', (s) => (s.trackedPlugins.length ? s.trackedPlugins.join(', ') : '—')],
