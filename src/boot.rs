@@ -77,9 +77,7 @@ pub async fn run<R: PhpRuntime>(
 ) -> Result<(), BootError> {
     for (index, step) in steps.iter().enumerate() {
         on_step(index, step);
-        run_step(runtime, step, inputs)
-            .await
-            .map_err(|error| BootError { step: step.describe(), error })?;
+        run_step(runtime, step, inputs).await.map_err(|error| BootError { step: step.describe(), error })?;
     }
     Ok(())
 }

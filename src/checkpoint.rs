@@ -24,7 +24,13 @@ impl Checkpoint {
     /// "request #12 at 16:31:05 UTC", for messages to the user.
     pub fn describe(&self) -> String {
         let seconds = (self.wall_clock_ms / 1000.0) as u64 % 86_400;
-        format!("request #{} at {:02}:{:02}:{:02} UTC", self.request_number, seconds / 3600, seconds / 60 % 60, seconds % 60)
+        format!(
+            "request #{} at {:02}:{:02}:{:02} UTC",
+            self.request_number,
+            seconds / 3600,
+            seconds / 60 % 60,
+            seconds % 60
+        )
     }
 }
 
@@ -111,7 +117,9 @@ impl Checkpointer {
         }
         let incremental = self.mode == CheckpointMode::Incremental && self.tracking_current_runtime;
         let db = match (incremental, self.checkpoint.take()) {
-            (true, Some(previous)) => self.patch(previous.db, runtime, &profile.db_file, stat.size).map_err(describe)?,
+            (true, Some(previous)) => {
+                self.patch(previous.db, runtime, &profile.db_file, stat.size).map_err(describe)?
+            }
             _ => self.full_copy(runtime, &profile.db_file).map_err(describe)?,
         };
         if let Err(e) = sqlite::validate(&db) {
@@ -139,7 +147,13 @@ impl Checkpointer {
 
     /// The previous copy with only the written ranges read again. The copy is
     /// owned by the checkpointer alone, so `make_mut` patches it in place.
-    fn patch<R: PhpRuntime>(&mut self, mut db: Arc<Vec<u8>>, runtime: &R, path: &str, size: u64) -> Result<Arc<Vec<u8>>, PhpError> {
+    fn patch<R: PhpRuntime>(
+        &mut self,
+        mut db: Arc<Vec<u8>>,
+        runtime: &R,
+        path: &str,
+        size: u64,
+    ) -> Result<Arc<Vec<u8>>, PhpError> {
         let image = Arc::make_mut(&mut db);
         image.resize(size as usize, 0);
         for (start, end) in runtime.take_dirty_ranges(path) {
@@ -229,12 +243,20 @@ mod tests {
         runtime.write_file(&profile.db_file, &sqlite::sample_db(4096, 2)).unwrap();
         let mut off = Checkpointer::new(CheckpointMode::Off);
         assert_eq!(off.after_request(&runtime, &profile, 1, 0.0, vec![]), Ok(false));
-        assert_eq!(CheckpointMode::parse("sometimes").unwrap_err(), "checkpoint must be \"incremental\", \"full\" or \"off\", not \"sometimes\"");
+        assert_eq!(
+            CheckpointMode::parse("sometimes").unwrap_err(),
+            "checkpoint must be \"incremental\", \"full\" or \"off\", not \"sometimes\""
+        );
     }
 
     #[test]
     fn describes_when_it_was_taken() {
-        let checkpoint = Checkpoint { db: Arc::new(vec![]), request_number: 12, wall_clock_ms: 1_764_174_665_000.0, plugins: vec![] };
+        let checkpoint = Checkpoint {
+            db: Arc::new(vec![]),
+            request_number: 12,
+            wall_clock_ms: 1_764_174_665_000.0,
+            plugins: vec![],
+        };
         assert_eq!(checkpoint.describe(), "request #12 at 16:31:05 UTC");
     }
 }

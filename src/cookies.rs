@@ -31,9 +31,7 @@ impl CookieJar {
             let (key, val) = attribute.split_once('=').unwrap_or((attribute, ""));
             match key.trim().to_ascii_lowercase().as_str() {
                 "max-age" => expired |= val.trim().parse::<i64>().map(|age| age <= 0).unwrap_or(false),
-                "expires" => {
-                    expired |= parse_http_date(val.trim()).map(|t| t <= now_unix_seconds).unwrap_or(false)
-                }
+                "expires" => expired |= parse_http_date(val.trim()).map(|t| t <= now_unix_seconds).unwrap_or(false),
                 _ => {}
             }
         }

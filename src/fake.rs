@@ -48,10 +48,9 @@ impl FakeRuntime {
     }
 
     pub fn script_output(&self, script_suffix: &str, stdout: &str, exit_code: i32) {
-        self.script_outputs.borrow_mut().push((
-            script_suffix.into(),
-            RunOutput { exit_code, stdout: stdout.into(), stderr: String::new() },
-        ));
+        self.script_outputs
+            .borrow_mut()
+            .push((script_suffix.into(), RunOutput { exit_code, stdout: stdout.into(), stderr: String::new() }));
     }
 
     pub fn on_request(&self, handler: Handler) {
@@ -65,7 +64,11 @@ impl PhpRuntime for FakeRuntime {
         let handler = self.handler.borrow().clone();
         match handler {
             Some(handler) => handler(self, request),
-            None => Ok(HttpResponse { status: 200, body: format!("served {}", request.url).into_bytes(), ..Default::default() }),
+            None => Ok(HttpResponse {
+                status: 200,
+                body: format!("served {}", request.url).into_bytes(),
+                ..Default::default()
+            }),
         }
     }
 
@@ -82,10 +85,13 @@ impl PhpRuntime for FakeRuntime {
         }
         if code.contains("quick_check") {
             // SQLite's verdict: a DB carrying the marker CORRUPT is damaged.
-            let damaged = self.files.borrow().iter().any(|(path, bytes)| {
-                path.ends_with(".sq3.php") && bytes.windows(7).any(|w| w == b"CORRUPT")
-            });
-            let stdout = if damaged { "*** in database main ***\nPage 3: btreeInitPage() returns error code 11" } else { "ok" };
+            let damaged = self
+                .files
+                .borrow()
+                .iter()
+                .any(|(path, bytes)| path.ends_with(".sq3.php") && bytes.windows(7).any(|w| w == b"CORRUPT"));
+            let stdout =
+                if damaged { "*** in database main ***\nPage 3: btreeInitPage() returns error code 11" } else { "ok" };
             return Ok(RunOutput { stdout: stdout.into(), ..Default::default() });
         }
         if code.contains("complete_user_login") {
@@ -98,7 +104,12 @@ impl PhpRuntime for FakeRuntime {
         if let Some(error) = self.script_error.borrow().clone() {
             return Err(error);
         }
-        let scripted = self.script_outputs.borrow().iter().find(|(suffix, _)| path.ends_with(suffix.as_str())).map(|(_, o)| o.clone());
+        let scripted = self
+            .script_outputs
+            .borrow()
+            .iter()
+            .find(|(suffix, _)| path.ends_with(suffix.as_str()))
+            .map(|(_, o)| o.clone());
         Ok(scripted.unwrap_or(RunOutput { stdout: "OK".into(), ..Default::default() }))
     }
 
@@ -107,7 +118,12 @@ impl PhpRuntime for FakeRuntime {
     }
 
     fn read_file(&self, path: &str) -> Result<Vec<u8>, PhpError> {
-        self.file(path).ok_or_else(|| PhpError { name: "ErrnoError".into(), message: format!("no such file {path}"), errno: Some(44), causes: vec![] })
+        self.file(path).ok_or_else(|| PhpError {
+            name: "ErrnoError".into(),
+            message: format!("no such file {path}"),
+            errno: Some(44),
+            causes: vec![],
+        })
     }
 
     fn write_file(&self, path: &str, bytes: &[u8]) -> Result<(), PhpError> {
@@ -185,11 +201,14 @@ impl PhpRuntime for FakeRuntime {
     }
 }
 
+/// Scripts the n-th new runtime.
+pub type Prepare = Rc<dyn Fn(&FakeRuntime, u32)>;
+
 /// Makes fake runtimes; `prepare` scripts each new one.
 #[derive(Default)]
 pub struct FakeFactory {
     pub created: Cell<u32>,
-    pub prepare: Option<Rc<dyn Fn(&FakeRuntime, u32)>>,
+    pub prepare: Option<Prepare>,
     pub site_files: Vec<(String, Vec<u8>)>,
 }
 

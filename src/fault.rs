@@ -160,7 +160,10 @@ mod tests {
         let errno = PhpError { name: "ErrnoError".into(), message: "FS error".into(), errno: Some(23), causes: vec![] };
         assert_eq!(classify(&errno), Fault::Fatal(FaultKind::FileDescriptorsExhausted));
         assert_eq!(
-            classify(&error("Error", "PHP Fatal error: Failed opening required '/internal/shared/auto_prepend_file.php'")),
+            classify(&error(
+                "Error",
+                "PHP Fatal error: Failed opening required '/internal/shared/auto_prepend_file.php'"
+            )),
             Fault::Fatal(FaultKind::RuntimeFilesMissing)
         );
         assert_eq!(
@@ -172,7 +175,10 @@ mod tests {
     #[test]
     fn ordinary_failures_are_not_fatal() {
         for (name, message) in [
-            ("PHPExecutionFailureError", "PHP.run() failed with exit code 255. PHP Fatal error: Allowed memory size exhausted"),
+            (
+                "PHPExecutionFailureError",
+                "PHP.run() failed with exit code 255. PHP Fatal error: Allowed memory size exhausted",
+            ),
             ("Error", "Out of memory"),
             ("TypeError", "request.url is not a string"),
             ("ErrnoError", "FS error"),

@@ -9,14 +9,14 @@ pub mod checkpoint;
 pub mod cookies;
 pub mod fault;
 pub mod mirror;
+pub mod php;
 pub mod plugins;
 pub mod policy;
-pub mod php;
 pub mod profile;
 pub mod protocol;
-pub mod sqlite;
 pub mod queue;
 pub mod restore;
+pub mod sqlite;
 pub mod supervisor;
 
 #[cfg(test)]

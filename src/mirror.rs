@@ -34,7 +34,9 @@ impl MirrorFs {
     fn insert(&self, path: &str, node: Node) {
         let mut nodes = self.nodes.write().expect("mirror lock");
         let mut parent = String::new();
-        for part in path.trim_start_matches('/').split('/').collect::<Vec<_>>().split_last().map(|(_, d)| d).unwrap_or(&[]) {
+        for part in
+            path.trim_start_matches('/').split('/').collect::<Vec<_>>().split_last().map(|(_, d)| d).unwrap_or(&[])
+        {
             parent.push('/');
             parent.push_str(part);
             nodes.entry(parent.clone()).or_insert(Node::Dir);
@@ -292,7 +294,8 @@ mod tests {
         let mut text = String::new();
         root.join("persist/moodledata/a.txt").unwrap().open_file().unwrap().read_to_string(&mut text).unwrap();
         assert_eq!(text, "hello");
-        let names: Vec<String> = root.join("persist/moodledata").unwrap().read_dir().unwrap().map(|p| p.filename()).collect();
+        let names: Vec<String> =
+            root.join("persist/moodledata").unwrap().read_dir().unwrap().map(|p| p.filename()).collect();
         assert_eq!(names, vec!["a.txt"]);
         assert_eq!(root.join("persist/moodledata/a.txt").unwrap().metadata().unwrap().len, 5);
         assert!(!root.join("nope").unwrap().exists().unwrap());

@@ -82,9 +82,8 @@ fn installed_component(profile: &Profile, url: &str) -> Option<String> {
 
 /// Maps `type_name` to its directory, refusing anything that is not a plain name of a known type.
 pub fn resolve(profile: &Profile, component: &str) -> Result<TrackedPlugin, String> {
-    let (plugin_type, name) = component
-        .split_once('_')
-        .ok_or_else(|| format!("ignored plugin {component:?}: not a type_name component"))?;
+    let (plugin_type, name) =
+        component.split_once('_').ok_or_else(|| format!("ignored plugin {component:?}: not a type_name component"))?;
     if !is_plain_name(name) {
         return Err(format!("ignored plugin {component:?}: the name must match [a-z][a-z0-9_]*"));
     }
@@ -107,9 +106,8 @@ fn percent_decode(text: &str) -> String {
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
-        let escaped = (bytes[i] == b'%')
-            .then(|| Some((hex(*bytes.get(i + 1)?)? << 4) | hex(*bytes.get(i + 2)?)?))
-            .flatten();
+        let escaped =
+            (bytes[i] == b'%').then(|| Some((hex(*bytes.get(i + 1)?)? << 4) | hex(*bytes.get(i + 2)?)?)).flatten();
         match (escaped, bytes[i]) {
             (Some(byte), _) => {
                 out.push(byte);
@@ -155,14 +153,19 @@ mod tests {
         let plugin = tracker.observe(&profile, "GET", &url, 200, None).unwrap().unwrap();
         assert_eq!(plugin.dir, "/www/moodle/blocks/my_notes");
         let url = format!("{INSTALLER}?installzipcomponent=tool_cleanup");
-        assert_eq!(tracker.observe(&profile, "GET", &url, 200, None).unwrap().unwrap().dir, "/www/moodle/admin/tool/cleanup");
+        assert_eq!(
+            tracker.observe(&profile, "GET", &url, 200, None).unwrap().unwrap().dir,
+            "/www/moodle/admin/tool/cleanup"
+        );
     }
 
     #[test]
     fn rejects_names_that_could_escape_the_webroot_and_unknown_types() {
         let profile = moodle::profile();
         let mut tracker = PluginTracker::default();
-        for component in ["mod_..%2F..%2Fetc", "mod_../x", "mod_a/b", "mod_Upper", "mod_1abc", "mod_", "rocket_x", "nounderscore"] {
+        for component in
+            ["mod_..%2F..%2Fetc", "mod_../x", "mod_a/b", "mod_Upper", "mod_1abc", "mod_", "rocket_x", "nounderscore"]
+        {
             let url = format!("{INSTALLER}?installzipcomponent={component}");
             assert!(tracker.observe(&profile, "GET", &url, 200, None).is_err(), "{component} must be rejected");
         }

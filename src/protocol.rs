@@ -118,11 +118,7 @@ impl HttpRequest {
         if head.url.is_empty() {
             return Err(ProtocolError("request.url is empty".into()));
         }
-        let headers = head
-            .headers
-            .into_iter()
-            .map(|(name, value)| (name.to_ascii_lowercase(), value))
-            .collect();
+        let headers = head.headers.into_iter().map(|(name, value)| (name.to_ascii_lowercase(), value)).collect();
         Ok(HttpRequest { method, url: head.url, headers, body })
     }
 
@@ -228,12 +224,32 @@ pub enum Stage {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "type", rename_all = "kebab-case")]
 pub enum Outgoing {
-    Progress { stage: Stage, fraction: f64, detail: String },
+    Progress {
+        stage: Stage,
+        fraction: f64,
+        detail: String,
+    },
     #[serde(rename_all = "camelCase")]
-    Ready { php_version: String, boot_ms: f64, restart: bool },
-    HttpResponse { id: u32, response: ResponseHead },
-    Error { #[serde(skip_serializing_if = "Option::is_none")] id: Option<u32>, message: String },
-    Crash { kind: String, message: String, method: String, url: String },
+    Ready {
+        php_version: String,
+        boot_ms: f64,
+        restart: bool,
+    },
+    HttpResponse {
+        id: u32,
+        response: ResponseHead,
+    },
+    Error {
+        #[serde(skip_serializing_if = "Option::is_none")]
+        id: Option<u32>,
+        message: String,
+    },
+    Crash {
+        kind: String,
+        message: String,
+        method: String,
+        url: String,
+    },
     #[serde(rename_all = "camelCase")]
     Recovered {
         ms: f64,
@@ -245,10 +261,18 @@ pub enum Outgoing {
         /// What the user lost, in words; `null` when nothing.
         data_loss: Option<String>,
     },
-    Failed { reason: String },
-    Rotating { reason: String },
-    Rotated { ms: f64 },
-    Trace { message: String },
+    Failed {
+        reason: String,
+    },
+    Rotating {
+        reason: String,
+    },
+    Rotated {
+        ms: f64,
+    },
+    Trace {
+        message: String,
+    },
     /// Counters for the page's status panel, sent after every job.
     #[serde(rename_all = "camelCase")]
     Status {
@@ -325,7 +349,8 @@ mod tests {
         let missing_id = decode_json(json!({"type": "http-request", "request": {"method": "GET", "url": "/"}}));
         assert!(missing_id.unwrap_err().0.contains("missing field `id`"));
 
-        let wrong_type = decode_json(json!({"type": "http-request", "id": "seven", "request": {"method": "GET", "url": "/"}}));
+        let wrong_type =
+            decode_json(json!({"type": "http-request", "id": "seven", "request": {"method": "GET", "url": "/"}}));
         assert!(wrong_type.unwrap_err().0.contains("invalid type"));
 
         let unknown = decode_json(json!({"type": "launch-rockets"}));
@@ -348,7 +373,9 @@ mod tests {
 
     #[test]
     fn outgoing_messages_have_the_documented_shape() {
-        let ready = serde_json::to_value(Outgoing::Ready { php_version: "8.3.33".into(), boot_ms: 12.0, restart: false }).unwrap();
+        let ready =
+            serde_json::to_value(Outgoing::Ready { php_version: "8.3.33".into(), boot_ms: 12.0, restart: false })
+                .unwrap();
         assert_eq!(ready, json!({"type": "ready", "phpVersion": "8.3.33", "bootMs": 12.0, "restart": false}));
         let error = serde_json::to_value(Outgoing::Error { id: None, message: "m".into() }).unwrap();
         assert_eq!(error, json!({"type": "error", "message": "m"}));
@@ -362,6 +389,10 @@ mod tests {
             assert!(js.contains(&format!("'{kind}'")), "www/protocol.js does not list '{kind}'");
         }
         let listed = js.matches(": '").count();
-        assert_eq!(listed, INCOMING_KINDS.len() + OUTGOING_KINDS.len(), "www/protocol.js lists kinds Rust does not know");
+        assert_eq!(
+            listed,
+            INCOMING_KINDS.len() + OUTGOING_KINDS.len(),
+            "www/protocol.js lists kinds Rust does not know"
+        );
     }
 }

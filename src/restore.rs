@@ -5,6 +5,7 @@
 //!    `quick_check` says ok;
 //! 2. the last-known-good checkpoint ("rolled back to the state after …");
 //! 3. a fresh install ("all data lost"), only if nothing valid exists.
+//!
 //! Plugins and uploads follow the DB state chosen.
 
 use crate::checkpoint::Checkpoint;
@@ -142,5 +143,9 @@ fn write_candidate<R: PhpRuntime>(runtime: &R, profile: &Profile, candidate: &Mi
 async fn quick_check<R: PhpRuntime>(runtime: &R, profile: &Profile) -> Result<Result<(), String>, PhpError> {
     let output = runtime.run_code(&(profile.integrity_code)(profile)).await?;
     let verdict = output.stdout.trim();
-    Ok(if verdict == "ok" { Ok(()) } else { Err(format!("quick_check says {:?}", verdict.chars().take(300).collect::<String>())) })
+    Ok(if verdict == "ok" {
+        Ok(())
+    } else {
+        Err(format!("quick_check says {:?}", verdict.chars().take(300).collect::<String>()))
+    })
 }

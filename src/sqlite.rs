@@ -36,7 +36,7 @@ pub fn validate(bytes: &[u8]) -> Result<DbInfo, String> {
     if !(512..=65_536).contains(&page_size) || !page_size.is_power_of_two() {
         return Err(format!("page size {page_size} is not a power of two between 512 and 65536"));
     }
-    if bytes.len() % page_size as usize != 0 {
+    if !bytes.len().is_multiple_of(page_size as usize) {
         return Err(format!("file length {} is not a multiple of the page size {page_size}", bytes.len()));
     }
     let pages = (bytes.len() / page_size as usize) as u32;

@@ -161,7 +161,9 @@ async fn run_job(shared: &Rc<Shared>, job: Job) {
         }
         Job::InjectFault(kind) if !shared.debug.get() => events(Outgoing::Error {
             id: None,
-            message: format!("inject-fault {kind:?} refused: it is honoured only when the worker is configured with debug: true"),
+            message: format!(
+                "inject-fault {kind:?} refused: it is honoured only when the worker is configured with debug: true"
+            ),
         }),
         Job::InjectFault(kind) => {
             if let Err(message) = supervisor.inject_fault(&kind) {
@@ -183,7 +185,10 @@ async fn run_job(shared: &Rc<Shared>, job: Job) {
 
 async fn configure(shared: &Rc<Shared>, config: crate::protocol::Config, events: &mut dyn FnMut(Outgoing)) {
     if shared.configured.get() {
-        return events(Outgoing::Error { id: None, message: "the worker is already configured; configure is accepted once".into() });
+        return events(Outgoing::Error {
+            id: None,
+            message: "the worker is already configured; configure is accepted once".into(),
+        });
     }
     shared.debug.set(config.debug);
     match Supervisor::new(HostFactory::new(shared.host.clone()), config) {

@@ -43,7 +43,8 @@ async fn a_course_created_by_post_is_listed_afterwards() {
 #[wasm_bindgen_test]
 async fn a_malformed_message_gets_an_error_and_the_worker_keeps_serving() {
     let harness = Harness::boot(false).await;
-    let error = harness.expect_error(r#"{"type": "http-request", "request": {"method": "GET", "url": "/site/"}}"#).await;
+    let error =
+        harness.expect_error(r#"{"type": "http-request", "request": {"method": "GET", "url": "/site/"}}"#).await;
     assert!(error.contains("missing field `id`"), "{error}");
     let error = harness.expect_error(r#"{"type": "make-coffee", "id": 4}"#).await;
     assert!(error.contains("unknown variant `make-coffee`"), "{error}");

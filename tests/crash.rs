@@ -8,7 +8,6 @@ mod support;
 
 use support::upload::{multipart, zip};
 use support::{form_field, install_plugin, type_of, Harness};
-use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_dedicated_worker);
@@ -25,7 +24,10 @@ async fn build_user_state(harness: &Harness) -> String {
     let form = harness.get("/site/course/edit.php").await;
     let sesskey = form_field(&form.text, "sesskey").expect("sesskey");
     let created = harness
-        .post_form("/site/course/edit.php", &[("sesskey", &sesskey), ("fullname", "Crash Survival 101"), ("shortname", "CS101"), ("summary", "")])
+        .post_form(
+            "/site/course/edit.php",
+            &[("sesskey", &sesskey), ("fullname", "Crash Survival 101"), ("shortname", "CS101"), ("summary", "")],
+        )
         .await;
     assert_eq!(created.status, 303, "creating the course: {}", created.text);
 
@@ -44,16 +46,29 @@ async fn build_user_state(harness: &Harness) -> String {
 async fn assert_user_state_survived(harness: &Harness) {
     let front = harness.get("/site/").await;
     assert!(front.text.contains("Crash Survival 101"), "the course is gone: {}", front.text);
-    assert!(front.text.contains("You are logged in as Terry Teacher"), "the user is no longer logged in as themselves: {}", front.text);
+    assert!(
+        front.text.contains("You are logged in as Terry Teacher"),
+        "the user is no longer logged in as themselves: {}",
+        front.text
+    );
     let files = harness.get("/site/files/index.php").await;
-    let link = files.text.split("href=\"").filter_map(|s| s.split('"').next()).find(|h| h.contains("pluginfile.php")).map(str::to_string);
+    let link = files
+        .text
+        .split("href=\"")
+        .filter_map(|s| s.split('"').next())
+        .find(|h| h.contains("pluginfile.php"))
+        .map(str::to_string);
     let link = link.unwrap_or_else(|| panic!("the upload is not listed: {}", files.text));
     let path = link.split_once("/site/").map(|(_, p)| format!("/site/{p}")).unwrap_or(link.clone());
     let served = harness.get(&path).await;
     assert_eq!(served.status, 200);
     assert_eq!(served.text.as_bytes(), UPLOAD, "the upload must survive byte for byte");
     let plugins = harness.get("/site/admin/plugins.php").await;
-    assert!(plugins.text.contains("mod_survivor") && plugins.text.contains(PLUGIN_VERSION), "plugin lost: {}", plugins.text);
+    assert!(
+        plugins.text.contains("mod_survivor") && plugins.text.contains(PLUGIN_VERSION),
+        "plugin lost: {}",
+        plugins.text
+    );
     assert!(!plugins.text.contains("Upgrade pending"), "the plugin is not registered: {}", plugins.text);
     assert_eq!(harness.get("/site/mod/survivor/view.php").await.text, "survivor");
 }
@@ -66,7 +81,15 @@ async fn crash_then(fault: &str, method: &str) {
     let response = match method {
         "POST" => {
             harness
-                .post_form("/site/course/edit.php", &[("sesskey", &sesskey), ("fullname", "Posted During Crash"), ("shortname", "PDC"), ("summary", "")])
+                .post_form(
+                    "/site/course/edit.php",
+                    &[
+                        ("sesskey", &sesskey),
+                        ("fullname", "Posted During Crash"),
+                        ("shortname", "PDC"),
+                        ("summary", ""),
+                    ],
+                )
                 .await
         }
         _ => harness.request(method, "/site/", &[], &[]).await,
@@ -84,7 +107,11 @@ async fn crash_then(fault: &str, method: &str) {
             assert!(response.text.contains("NOT repeated") && response.text.contains("preserved"), "{}", response.text);
             assert_eq!(replayed, Some(false));
             let front = harness.get("/site/").await;
-            assert!(!front.text.contains("Posted During Crash"), "the POST must not be executed twice or half: {}", front.text);
+            assert!(
+                !front.text.contains("Posted During Crash"),
+                "the POST must not be executed twice or half: {}",
+                front.text
+            );
             assert_eq!(front.text.matches("course/view.php?id=").count(), courses_before);
         }
         "HEAD" => {
@@ -94,7 +121,11 @@ async fn crash_then(fault: &str, method: &str) {
         }
         _ => {
             assert_eq!(response.status, 200, "{}", response.text);
-            assert!(response.text.contains("Crash Survival 101"), "the replayed GET answers for real: {}", response.text);
+            assert!(
+                response.text.contains("Crash Survival 101"),
+                "the replayed GET answers for real: {}",
+                response.text
+            );
             assert_eq!(replayed, Some(true));
         }
     }
@@ -177,8 +208,13 @@ async fn repeated_crashes_end_in_failed_and_an_explicit_restart_serves_again() {
     assert_eq!(refused.status, 503);
     assert!(refused.text.contains("memory-out-of-bounds"), "the 503 names the faults: {}", refused.text);
 
-    harness.send(JsValue::from(js_sys::JSON::parse(r#"{"type": "restart"}"#).unwrap()));
-    harness.wait_for(|m| type_of(m) == "ready" && js_sys::Reflect::get(m, &"restart".into()).unwrap().as_bool() == Some(true), "restart").await;
+    harness.send_raw(r#"{"type": "restart"}"#);
+    harness
+        .wait_for(
+            |m| type_of(m) == "ready" && js_sys::Reflect::get(m, &"restart".into()).unwrap().as_bool() == Some(true),
+            "restart",
+        )
+        .await;
     assert_user_state_survived(&harness).await;
 }
 

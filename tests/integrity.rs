@@ -62,12 +62,18 @@ async fn a_trap_inside_a_write_transaction_is_rolled_back_all_or_nothing() {
     let crash = harness.messages_of_type("crash");
     assert_eq!(crash.len(), 1);
     let recovered = harness.wait_for(|m| type_of(m) == "recovered", "recovered").await;
-    assert_eq!(field(&recovered, "dataSource").as_string().as_deref(), Some("snapshot"), "the journal travelled with the DB");
+    assert_eq!(
+        field(&recovered, "dataSource").as_string().as_deref(),
+        Some("snapshot"),
+        "the journal travelled with the DB"
+    );
 
-    let rolled_back = harness.messages_of_type("trace").iter().any(|m| {
-        field(m, "message").as_string().unwrap_or_default().contains("interrupted a database transaction")
-    });
-    let traces: Vec<String> = harness.messages_of_type("trace").iter().filter_map(|m| field(m, "message").as_string()).collect();
+    let rolled_back = harness
+        .messages_of_type("trace")
+        .iter()
+        .any(|m| field(m, "message").as_string().unwrap_or_default().contains("interrupted a database transaction"));
+    let traces: Vec<String> =
+        harness.messages_of_type("trace").iter().filter_map(|m| field(m, "message").as_string()).collect();
     let crash_message = field(&crash[0], "message").as_string().unwrap_or_default();
     assert!(
         rolled_back,
@@ -90,7 +96,10 @@ async fn a_damaged_database_falls_back_to_the_last_checkpoint_and_says_what_was_
     // incrementally from the byte ranges written; SQLite must accept the result.
     for (name, short) in [("Checkpointed Course", "CKP"), ("Second Course", "CK2"), ("Third Course", "CK3")] {
         let created = harness
-            .post_form("/site/course/edit.php", &[("sesskey", &key), ("fullname", name), ("shortname", short), ("summary", "")])
+            .post_form(
+                "/site/course/edit.php",
+                &[("sesskey", &key), ("fullname", name), ("shortname", short), ("summary", "")],
+            )
             .await;
         assert_eq!(created.status, 303);
     }
@@ -105,8 +114,9 @@ async fn a_damaged_database_falls_back_to_the_last_checkpoint_and_says_what_was_
     assert_eq!(field(&recovered, "dataSource").as_string().as_deref(), Some("checkpoint"));
     let loss = field(&recovered, "dataLoss").as_string().unwrap_or_default();
     assert!(loss.contains("rolled back to the state after request #"), "{loss}");
-    let refused = harness.messages_of_type("trace").iter().any(|m| {
-        field(m, "message").as_string().unwrap_or_default().contains("magic")
-    });
+    let refused = harness
+        .messages_of_type("trace")
+        .iter()
+        .any(|m| field(m, "message").as_string().unwrap_or_default().contains("magic"));
     assert!(refused, "the damaged snapshot's refusal is reported");
 }

@@ -221,7 +221,8 @@ impl RuntimeFactory for HostFactory {
 
     async fn fetch_bundle(&self, url: &str) -> Result<Vec<(String, Vec<u8>)>, PhpError> {
         let entries = self.host.fetch_bundle(url).await.map_err(|e| php_error(&e))?;
-        let entries: Array = entries.dyn_into().map_err(|_| PhpError::new("TypeError", "fetchBundle did not return an array"))?;
+        let entries: Array =
+            entries.dyn_into().map_err(|_| PhpError::new("TypeError", "fetchBundle did not return an array"))?;
         Ok(entries
             .iter()
             .filter_map(|entry| {

@@ -152,8 +152,7 @@ fn generated_files(profile: &Profile, site_url: &str) -> Vec<(String, String)> {
         dataroot = php_string(profile.dataroot),
         webroot = php_string(profile.webroot),
     );
-    let types: Vec<String> =
-        profile.plugin_types.iter().map(|(t, dir)| format!("\"{t}\": \"{dir}\"")).collect();
+    let types: Vec<String> = profile.plugin_types.iter().map(|(t, dir)| format!("\"{t}\": \"{dir}\"")).collect();
     let components = format!("{{\"plugintypes\": {{{}}}}}\n", types.join(", "));
     vec![
         (format!("{}/config.php", profile.webroot), config),

@@ -32,7 +32,9 @@ fn ok(body: &str) -> Result<HttpResponse, PhpError> {
 /// A factory whose runtimes answer with `answer(runtime_number, runtime, request)`.
 /// Runtime 1 starts with a DB and an upload in its file system, as if the
 /// user had worked in it.
-fn factory(answer: impl Fn(u32, &FakeRuntime, &HttpRequest) -> Result<HttpResponse, PhpError> + 'static) -> FakeFactory {
+fn factory(
+    answer: impl Fn(u32, &FakeRuntime, &HttpRequest) -> Result<HttpResponse, PhpError> + 'static,
+) -> FakeFactory {
     let answer = Rc::new(answer);
     FakeFactory {
         prepare: Some(Rc::new(move |runtime: &FakeRuntime, number: u32| {
@@ -115,7 +117,9 @@ fn a_crashed_get_is_replayed_on_a_fresh_runtime_with_the_data_restored() {
     assert_eq!(created(&supervisor), 2);
     let runtime = supervisor.runtime().unwrap();
     assert_eq!(runtime.file(UPLOAD).unwrap(), b"uploaded bytes");
-    assert!(events.iter().any(|e| matches!(e, Outgoing::Crash { kind, method, .. } if kind == "memory-out-of-bounds" && method == "GET")));
+    assert!(events.iter().any(
+        |e| matches!(e, Outgoing::Crash { kind, method, .. } if kind == "memory-out-of-bounds" && method == "GET")
+    ));
     assert!(events.iter().any(|e| matches!(e, Outgoing::Recovered { replayed: true, restored_files: 2, .. })));
     // The login survived: the same cookie, no second auto-login.
     assert_eq!(runtime.requests.borrow()[0].headers["cookie"], "MoodleSession=fake-session-id");
@@ -124,7 +128,8 @@ fn a_crashed_get_is_replayed_on_a_fresh_runtime_with_the_data_restored() {
 
 #[test]
 fn a_crashed_head_is_replayed_and_answered_without_a_body() {
-    let mut supervisor = started(factory(|number, _, _| if number == 1 { Err(trap("unreachable")) } else { ok("body") }));
+    let mut supervisor =
+        started(factory(|number, _, _| if number == 1 { Err(trap("unreachable")) } else { ok("body") }));
     let (response, _) = serve(&mut supervisor, "HEAD", "/site/");
     assert_eq!(response.status, 200);
     assert!(response.body.is_empty());
@@ -132,7 +137,8 @@ fn a_crashed_head_is_replayed_and_answered_without_a_body() {
 
 #[test]
 fn a_crashed_post_gets_an_explaining_503_and_is_never_run_twice() {
-    let mut supervisor = started(factory(|number, _, _| if number == 1 { Err(trap("unreachable")) } else { ok("fresh") }));
+    let mut supervisor =
+        started(factory(|number, _, _| if number == 1 { Err(trap("unreachable")) } else { ok("fresh") }));
     let (response, events) = serve(&mut supervisor, "POST", "/site/course/edit.php");
     assert_eq!(response.status, 503);
     let text = response.text();
@@ -146,7 +152,11 @@ fn a_crashed_post_gets_an_explaining_503_and_is_never_run_twice() {
 #[test]
 fn a_crash_on_the_replay_gives_one_503_and_then_quarantine() {
     let mut supervisor = started(factory(|_, _, request| {
-        if request.url.contains("poison") { Err(trap("memory access out of bounds")) } else { ok("fine") }
+        if request.url.contains("poison") {
+            Err(trap("memory access out of bounds"))
+        } else {
+            ok("fine")
+        }
     }));
     let (response, events) = serve(&mut supervisor, "GET", "/site/poison.php");
     assert_eq!(response.status, 503);
@@ -165,7 +175,11 @@ fn a_crash_on_the_replay_gives_one_503_and_then_quarantine() {
 #[test]
 fn stack_exhaustion_is_treated_as_a_crash() {
     let mut supervisor = started(factory(|number, _, _| {
-        if number == 1 { Err(PhpError::new("RangeError", "Maximum call stack size exceeded")) } else { ok("fresh") }
+        if number == 1 {
+            Err(PhpError::new("RangeError", "Maximum call stack size exceeded"))
+        } else {
+            ok("fresh")
+        }
     }));
     let (response, events) = serve(&mut supervisor, "GET", "/site/");
     assert_eq!(response.text(), "fresh");
@@ -242,7 +256,9 @@ fn a_bootstrap_that_crashes_twice_ends_in_failed() {
 fn installed_plugins_are_restored_and_reregistered() {
     let mut supervisor = started(factory(|number, runtime, request| {
         if number == 1 && request.url.contains("installzipcomponent") {
-            runtime.write_file("/www/moodle/mod/certificate/version.php", b"<?php $plugin->version = 2024050100;").unwrap();
+            runtime
+                .write_file("/www/moodle/mod/certificate/version.php", b"<?php $plugin->version = 2024050100;")
+                .unwrap();
             runtime.mkdir_tree("/www/moodle/mod/certificate").unwrap();
             return ok("installed");
         }
@@ -256,7 +272,8 @@ fn installed_plugins_are_restored_and_reregistered() {
     let (_, events) = serve(&mut supervisor, "GET", "/site/crash");
     let fresh = supervisor.runtime().unwrap();
     assert!(fresh.file("/www/moodle/mod/certificate/version.php").is_some());
-    let reregister = fresh.codes.borrow().iter().find(|c| c.contains("upgrade_noncore")).cloned().expect("re-registered");
+    let reregister =
+        fresh.codes.borrow().iter().find(|c| c.contains("upgrade_noncore")).cloned().expect("re-registered");
     assert!(reregister.contains("'mod_certificate'"));
     assert!(!events.iter().any(|e| matches!(e, Outgoing::Trace { message } if message.contains("not registered"))));
 }
@@ -269,7 +286,11 @@ fn a_user_who_logged_out_is_not_logged_back_in_by_a_recovery() {
             headers.insert("set-cookie".to_string(), vec!["MoodleSession=deleted; Max-Age=0".to_string()]);
             return Ok(HttpResponse { status: 303, headers, body: vec![] });
         }
-        if number == 1 { Err(trap("unreachable")) } else { ok("guest page") }
+        if number == 1 {
+            Err(trap("unreachable"))
+        } else {
+            ok("guest page")
+        }
     }));
     serve(&mut supervisor, "GET", "/site/login/logout.php");
     assert_eq!(supervisor.cookies().get("MoodleSession"), None);
@@ -281,7 +302,8 @@ fn a_user_who_logged_out_is_not_logged_back_in_by_a_recovery() {
 #[test]
 fn rotates_after_n_requests_without_dropping_or_reordering_any() {
     let config = Config { rotate_after_requests: 3, ..Config::default() };
-    let mut supervisor = started_with(factory(|number, _, request| ok(&format!("runtime {number} served {}", request.url))), config);
+    let mut supervisor =
+        started_with(factory(|number, _, request| ok(&format!("runtime {number} served {}", request.url))), config);
     let mut all_events = vec![];
     let mut answers = vec![];
     for i in 1..=7 {
@@ -292,12 +314,19 @@ fn rotates_after_n_requests_without_dropping_or_reordering_any() {
     assert_eq!(
         answers,
         vec![
-            "runtime 1 served /site/1", "runtime 1 served /site/2", "runtime 1 served /site/3",
-            "runtime 2 served /site/4", "runtime 2 served /site/5", "runtime 2 served /site/6",
+            "runtime 1 served /site/1",
+            "runtime 1 served /site/2",
+            "runtime 1 served /site/3",
+            "runtime 2 served /site/4",
+            "runtime 2 served /site/5",
+            "runtime 2 served /site/6",
             "runtime 3 served /site/7",
         ]
     );
-    assert_eq!(all_events.iter().filter(|e| matches!(e, Outgoing::Rotating { reason } if reason == "requests")).count(), 2);
+    assert_eq!(
+        all_events.iter().filter(|e| matches!(e, Outgoing::Rotating { reason } if reason == "requests")).count(),
+        2
+    );
     assert_eq!(all_events.iter().filter(|e| matches!(e, Outgoing::Rotated { .. })).count(), 2);
     assert_eq!(supervisor.stats().rotations, 2);
     // The healthy runtime's data moved along.
@@ -345,11 +374,19 @@ fn a_failed_rotation_keeps_serving_with_the_healthy_runtime() {
 #[test]
 fn status_reports_counters_for_the_page() {
     let config = Config { rotate_after_requests: 10, ..Config::default() };
-    let mut supervisor = started_with(factory(|number, _, _| if number == 1 { Err(trap("unreachable")) } else { ok("x") }), config);
+    let mut supervisor =
+        started_with(factory(|number, _, _| if number == 1 { Err(trap("unreachable")) } else { ok("x") }), config);
     serve(&mut supervisor, "GET", "/site/");
     serve(&mut supervisor, "GET", "/site/");
-    let Outgoing::Status { state, requests_served, crash_restarts, requests_until_rotation, snapshot_files, last_recovery_ms, .. } =
-        supervisor.status()
+    let Outgoing::Status {
+        state,
+        requests_served,
+        crash_restarts,
+        requests_until_rotation,
+        snapshot_files,
+        last_recovery_ms,
+        ..
+    } = supervisor.status()
     else {
         panic!("not a status")
     };
@@ -453,7 +490,9 @@ fn plugins_installed_after_the_checkpoint_are_not_restored() {
     serve(&mut supervisor, "GET", "/site/first");
     serve(&mut supervisor, "GET", "/site/admin/tool/installaddon/index.php?installzipcomponent=mod_late");
     let (_, events) = serve(&mut supervisor, "GET", "/site/crash");
-    assert!(events.iter().any(|e| matches!(e, Outgoing::Trace { message } if message.contains("mod_late was not restored"))));
+    assert!(events
+        .iter()
+        .any(|e| matches!(e, Outgoing::Trace { message } if message.contains("mod_late was not restored"))));
     assert!(supervisor.runtime().unwrap().file("/www/moodle/mod/late/version.php").is_none());
     assert!(supervisor.plugins().is_empty());
 }

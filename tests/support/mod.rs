@@ -68,9 +68,9 @@ impl Harness {
 
     /// Boots with extra configuration fields, given as JSON members (`"maxRestarts": 2`).
     pub async fn boot_with(debug: bool, extra_config: &str) -> Harness {
-        let module = import_module(&format!("{SERVER}/test-host/php-host.mjs"))
-            .await
-            .unwrap_or_else(|e| panic!("could not import the PHP host from {SERVER}: {e:?} (is scripts/serve.js running?)"));
+        let module = import_module(&format!("{SERVER}/test-host/php-host.mjs")).await.unwrap_or_else(|e| {
+            panic!("could not import the PHP host from {SERVER}: {e:?} (is scripts/serve.js running?)")
+        });
         let create: Function = get(&module, "createPhpHost").unchecked_into();
         let host = create.call0(&JsValue::NULL).expect("createPhpHost()");
         let posted = Rc::new(RefCell::new(Vec::new()));
@@ -172,8 +172,7 @@ impl Harness {
         let reply = self
             .wait_for(
                 |m| {
-                    (type_of(m) == "http-response" || type_of(m) == "error")
-                        && get(m, "id").as_f64() == Some(id as f64)
+                    (type_of(m) == "http-response" || type_of(m) == "error") && get(m, "id").as_f64() == Some(id as f64)
                 },
                 &format!("the response to {method} {url}"),
             )
@@ -202,7 +201,6 @@ impl Harness {
         self.request("POST", url, &[("content-type", "application/x-www-form-urlencoded")], body.join("&").as_bytes())
             .await
     }
-
 }
 
 pub fn type_of(message: &JsValue) -> String {
@@ -225,7 +223,9 @@ pub fn form_field(html: &str, name: &str) -> Option<String> {
 /// follows the redirect that registers it. Returns the install page's text.
 pub async fn install_plugin(harness: &Harness, sesskey: &str, file_name: &str, zip: &[u8]) -> String {
     let (content_type, body) = upload::multipart(&[("sesskey", sesskey)], "zipfile", file_name, zip);
-    let installed = harness.request("POST", "/site/admin/tool/installaddon/index.php", &[("content-type", &content_type)], &body).await;
+    let installed = harness
+        .request("POST", "/site/admin/tool/installaddon/index.php", &[("content-type", &content_type)], &body)
+        .await;
     assert_eq!(installed.status, 303, "installing {file_name}: {}", installed.text);
     let location = installed.header("location").expect("the installer redirects");
     assert!(location.contains("installzipcomponent="), "{location}");

@@ -6,7 +6,9 @@ pub fn multipart(fields: &[(&str, &str)], file_field: &str, file_name: &str, fil
     let boundary = "----resilient-php-worker-test-boundary";
     let mut body = Vec::new();
     for (name, value) in fields {
-        body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").bytes());
+        body.extend(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").bytes(),
+        );
     }
     body.extend(
         format!(
