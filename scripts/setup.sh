@@ -12,6 +12,11 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   rustup target add wasm32-unknown-unknown
 fi
 
+# rustfmt and clippy for the lint step (part of the usual toolchain profile).
+for component in rustfmt clippy; do
+  rustup component list --installed | grep -q "^$component" || rustup component add "$component"
+done
+
 # wasm-bindgen-cli must match the wasm-bindgen version in Cargo.lock exactly,
 # or the generated glue and the test runner refuse the module.
 bindgen_version=$(awk '/^name = "wasm-bindgen"$/{getline; gsub(/version = |"/, ""); print; exit}' Cargo.lock)

@@ -7,6 +7,10 @@ cd "$(dirname "$0")/.."
 started=$SECONDS
 scripts/setup.sh
 
+echo "== lints (rustfmt, clippy)"
+cargo fmt --check
+cargo clippy --quiet --all-targets -- -D warnings
+
 echo "== native core tests (cargo test)"
 cargo test --quiet
 
