@@ -1,0 +1,132 @@
+#!/usr/bin/env bash
+# Builds the MediaWiki 1.39 site bundle for the `mediawiki` profile:
+#   target/mediawiki/mediawiki-bundle.zip
+# = the web root (unpacked by the worker into /www/mediawiki), LocalSettings.php
+#   included, + the install snapshot as .playground/seed/persist/data/<file>.
+#
+# Idempotent: a step is skipped when its output exists and is newer than its
+# inputs (this script's helpers included). Every step prints what it did and
+# how long it took. Nothing is installed system-wide: the Debian packages are
+# downloaded and unpacked with `dpkg -x`; the node tools (@php-wasm/node, which
+# pulls every PHP version) go to target/mediawiki/tools, not package.json.
+#
+#   scripts/mediawiki/build-bundle.sh [--force]   (--force: redo every step)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+here=scripts/mediawiki
+out=target/mediawiki
+debs=$out/debs
+root=$out/root
+tools=$out/tools
+webroot=$out/webroot
+extra=$out/extra              # holds .playground/seed/… (zipped next to the web root)
+bundle=$out/mediawiki-bundle.zip
+php_wasm_version=3.1.55
+# Extensions that spawn processes (no processes in a browser): left out of the tree.
+excluded_extensions=(SyntaxHighlight_GeSHi Scribunto PdfHandler)
+
+force=0
+[ "${1:-}" = "--force" ] && force=1
+
+log() { printf '[mediawiki-bundle] %s\n' "$*"; }
+now_ms() { date +%s%3N; }
+step_start=0
+begin() { step_start=$(now_ms); log "$*"; }
+done_step() { log "  done in $(( $(now_ms) - step_start )) ms${1:+: $1}"; }
+
+# fresh OUTPUT INPUT...: true when OUTPUT exists and is newer than every INPUT.
+fresh() {
+  local output=$1; shift
+  [ "$force" = 0 ] && [ -e "$output" ] || return 1
+  local input
+  for input in "$@"; do [ "$output" -nt "$input" ] || return 1; done
+}
+
+total_start=$(now_ms)
+mkdir -p "$out"
+
+# 1. The Debian packages: downloaded, unpacked into a build folder, never installed.
+if ls "$debs"/mediawiki_*.deb "$debs"/mediawiki-classes_*.deb >/dev/null 2>&1 && [ "$force" = 0 ]; then
+  log "debs: present ($(ls "$debs" | tr '\n' ' '))"
+else
+  begin "debs: apt-get download mediawiki mediawiki-classes"
+  mkdir -p "$debs"
+  rm -f "$debs"/*.deb
+  if ! (cd "$debs" && apt-get download mediawiki mediawiki-classes); then
+    log "  download failed: refreshing the package lists once (apt-get update) and retrying"
+    apt-get update -qq
+    (cd "$debs" && apt-get download mediawiki mediawiki-classes)
+  fi
+  done_step "$(du -sh "$debs" | cut -f1)"
+fi
+deb_files=("$debs"/*.deb)
+
+if fresh "$out/.root.stamp" "${deb_files[@]}"; then
+  log "unpack: up to date ($root)"
+else
+  begin "unpack: dpkg -x into $root"
+  rm -rf "$root"
+  mkdir -p "$root"
+  for deb in "${deb_files[@]}"; do dpkg -x "$deb" "$root"; done
+  touch "$out/.root.stamp"
+  done_step "$(du -sh "$root" | cut -f1)"
+fi
+
+# 2. The node side: @php-wasm/node + universal, pinned, in target/ only.
+if [ "$force" = 0 ] && [ "$(node -p "require('./$tools/node_modules/@php-wasm/node/package.json').version" 2>/dev/null)" = "$php_wasm_version" ] \
+   && [ "$(node -p "require('./$tools/node_modules/@php-wasm/universal/package.json').version" 2>/dev/null)" = "$php_wasm_version" ]; then
+  log "tools: @php-wasm/node and @php-wasm/universal $php_wasm_version present"
+else
+  begin "tools: npm install @php-wasm/node@$php_wasm_version @php-wasm/universal@$php_wasm_version into $tools"
+  mkdir -p "$tools"
+  [ -f "$tools/package.json" ] || echo '{ "private": true, "description": "build-time tools for the MediaWiki bundle" }' > "$tools/package.json"
+  npm install --prefix "$tools" --no-audit --no-fund --loglevel=error \
+    "@php-wasm/node@$php_wasm_version" "@php-wasm/universal@$php_wasm_version"
+  done_step
+fi
+
+# 3. The web root: Debian's absolute symlinks resolved inside the unpacked tree, real files only.
+if fresh "$out/.webroot.stamp" "$out/.root.stamp" "$here/assemble-webroot.mjs" "$here/PlaygroundCliInstaller.php" "$0"; then
+  log "webroot: up to date ($webroot)"
+else
+  begin "webroot: assemble $webroot"
+  rm -f "$out/.webroot.stamp" "$out/.install.stamp"
+  exclude_args=()
+  for ext in "${excluded_extensions[@]}"; do exclude_args+=(--exclude-extension "$ext"); done
+  node "$here/assemble-webroot.mjs" "$root" "$webroot" "${exclude_args[@]}"
+  # The installer override (FTS3 missing is a warning, not a failure). Kept in the
+  # bundle so the installer can be run again in the worker the same way.
+  cp "$here/PlaygroundCliInstaller.php" "$webroot/mw-config/overrides/PlaygroundCliInstaller.php"
+  if [ -n "$(find "$webroot" -type l -print -quit)" ]; then log "  ERROR: symlinks left in $webroot"; exit 1; fi
+  touch "$out/.webroot.stamp"
+  done_step
+fi
+
+# 4. Install once on a throwaway php-wasm instance; LocalSettings.php; the seed; the l10n cache.
+if fresh "$out/.install.stamp" "$out/.webroot.stamp" "$here/install.mjs" "$here/LocalSettings.additions.php"; then
+  log "install: up to date ($webroot/LocalSettings.php, $extra/.playground/seed)"
+else
+  begin "install: maintenance/install.php on a throwaway PHP 8.3 wasm instance"
+  rm -f "$webroot/LocalSettings.php"
+  node "$here/install.mjs" --webroot "$webroot" --additions "$here/LocalSettings.additions.php" \
+    --seed-out "$extra/.playground/seed" --tools "$tools"
+  touch "$out/.install.stamp"
+  done_step
+fi
+
+# 5. The zip: the web root at the zip's root, then .playground/ (zip is faster than fflate here).
+if fresh "$bundle" "$out/.install.stamp"; then
+  log "zip: up to date ($bundle)"
+else
+  begin "zip: $bundle"
+  rm -f "$bundle.tmp"
+  (cd "$webroot" && zip -q -r -X "$OLDPWD/$bundle.tmp" .)
+  (cd "$extra" && zip -q -r -X "$OLDPWD/$bundle.tmp" .playground)
+  mv "$bundle.tmp" "$bundle"
+  done_step
+fi
+
+files=$(zipinfo -1 "$bundle" | grep -cv '/$')
+seed_files=$(zipinfo -1 "$bundle" | grep '^\.playground/seed/' | grep -cv '/$')
+log "bundle: $bundle, $(stat -c %s "$bundle") bytes ($(du -h "$bundle" | cut -f1)), $files files ($seed_files seed files), unpacked $(du -sb "$webroot" | cut -f1) bytes of web root"
+log "total: $(( $(now_ms) - total_start )) ms"
