@@ -13,17 +13,28 @@ const DEMO_SITE = path.join(root, 'www/demo-site');
 // The .so/.dat files are PHP extensions and data that @php-wasm loads by URL.
 const assetRules = [{ test: /\.(wasm|so|dat)$/, type: 'asset/resource' }];
 
-/** Emits the embedded demo site as demo-site.zip, the bundle the worker loads. */
+/**
+ * Emits the embedded demo site as demo-site.zip, the bundle the worker loads.
+ * The bench emits another one (`asset`) with its own pages added under `extra.under`.
+ */
 class DemoSiteBundlePlugin {
+  constructor({ asset = 'demo-site.zip', extra = null } = {}) {
+    this.asset = asset;
+    this.extra = extra;
+  }
   apply(compiler) {
     compiler.hooks.thisCompilation.tap('DemoSiteBundlePlugin', (compilation) => {
       compilation.hooks.processAssets.tap({ name: 'DemoSiteBundlePlugin', stage: compiler.webpack.Compilation.PROCESS_ASSETS_STAGE_ADDITIONAL }, () => {
         const files = {};
-        for (const file of listFiles(DEMO_SITE)) {
-          files[path.relative(DEMO_SITE, file).split(path.sep).join('/')] = fs.readFileSync(file);
-          compilation.fileDependencies.add(file);
-        }
-        compilation.emitAsset('demo-site.zip', new compiler.webpack.sources.RawSource(Buffer.from(zipSync(files))));
+        const add = (dir, under) => {
+          for (const file of listFiles(dir)) {
+            files[path.posix.join(under, path.relative(dir, file).split(path.sep).join('/'))] = fs.readFileSync(file);
+            compilation.fileDependencies.add(file);
+          }
+        };
+        add(DEMO_SITE, '');
+        if (this.extra) add(path.join(root, this.extra.dir), this.extra.under);
+        compilation.emitAsset(this.asset, new compiler.webpack.sources.RawSource(Buffer.from(zipSync(files))));
       });
     });
   }
@@ -62,9 +73,18 @@ const common = {
 
 const page = {
   ...common,
-  entry: { main: './www/index.js', sw: './www/sw.js' },
+  entry: {
+    main: './www/index.js',
+    sw: './www/sw.js',
+    // `npm run bench` only (scripts/bench.js): a measuring page, not part of the playground.
+    'bench/bench-page': './www/bench/bench-page.js',
+  },
   output: { path: path.join(root, 'dist'), filename: '[name].js', publicPath: 'auto', clean: true },
-  plugins: [new DemoSiteBundlePlugin(), new CopyStaticPlugin(['index.html', 'style.css'])],
+  plugins: [
+    new DemoSiteBundlePlugin(),
+    new DemoSiteBundlePlugin({ asset: 'bench/bench-site.zip', extra: { dir: 'www/bench/php', under: 'bench' } }),
+    new CopyStaticPlugin(['index.html', 'style.css', 'bench/index.html']),
+  ],
 };
 
 const testHost = {

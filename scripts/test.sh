@@ -10,6 +10,7 @@ scripts/setup.sh
 echo "== lints (rustfmt, clippy)"
 cargo fmt --check
 cargo clippy --quiet --all-targets -- -D warnings
+cargo clippy --quiet --target wasm32-unknown-unknown --all-targets -- -D warnings
 
 echo "== native core tests (cargo test)"
 cargo test --quiet

@@ -24,3 +24,7 @@ mod fake;
 
 #[cfg(target_arch = "wasm32")]
 pub mod worker;
+
+/// Bench-only export for `npm run bench` (scripts/bench.js).
+#[cfg(target_arch = "wasm32")]
+pub mod bench;

@@ -41,6 +41,17 @@ impl DataSource {
     }
 }
 
+/// Where the snapshot came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SnapshotOrigin {
+    /// Read out of a runtime that trapped: SQLite must confirm the DB (`quick_check`).
+    Crashed,
+    /// Taken from a healthy runtime between requests (rotation): no transaction
+    /// can be open, so the header check suffices and `quick_check`'s full scan
+    /// of the DB is skipped.
+    Healthy,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct RestoreReport {
     pub source: DataSource,
@@ -60,6 +71,7 @@ pub async fn restore_best<R: PhpRuntime>(
     runtime: &R,
     profile: &Profile,
     snapshot: &Mirror,
+    origin: SnapshotOrigin,
     checkpoint: Option<&Checkpoint>,
     plugins: &[TrackedPlugin],
 ) -> Result<RestoreReport, PhpError> {
@@ -69,7 +81,11 @@ pub async fn restore_best<R: PhpRuntime>(
             Err(reason) => rejected.push(format!("the post-crash database: {reason}")),
             Ok(_) => {
                 let (files, bytes) = write_candidate(runtime, profile, snapshot)?;
-                match quick_check(runtime, profile).await? {
+                let verdict = match origin {
+                    SnapshotOrigin::Crashed => quick_check(runtime, profile).await?,
+                    SnapshotOrigin::Healthy => Ok(()),
+                };
+                match verdict {
                     Ok(()) => {
                         let journal = snapshot.get(&format!("{}-journal", profile.db_file));
                         return Ok(RestoreReport {

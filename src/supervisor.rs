@@ -13,7 +13,7 @@ use crate::plugins::PluginTracker;
 use crate::policy::{self, CrashCounts, RestartIntensity, RestartLog};
 use crate::profile::Profile;
 use crate::protocol::{Config, HttpRequest, HttpResponse, Outgoing, Stage};
-use crate::restore::{self, DataSource};
+use crate::restore::{self, DataSource, SnapshotOrigin};
 
 /// Where the events for the page go.
 pub type Events<'a> = &'a mut dyn FnMut(Outgoing);
@@ -186,8 +186,9 @@ impl<F: RuntimeFactory> Supervisor<F> {
 
     /// Serves one request. Never panics, never leaves the worker without an answer.
     pub async fn serve(&mut self, request: HttpRequest, events: Events<'_>) -> HttpResponse {
-        let response = self.serve_inner(request.clone(), events).await;
-        if request.method == "HEAD" {
+        let is_head = request.method == "HEAD";
+        let response = self.serve_inner(request, events).await;
+        if is_head {
             return HttpResponse { body: Vec::new(), ..response };
         }
         response

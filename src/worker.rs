@@ -3,7 +3,7 @@
 //! posts replies and events back (bodies as transferred ArrayBuffers).
 
 use crate::php::host::{HostFactory, JsPhpHost};
-use crate::protocol::{self, Incoming, Outgoing, ProtocolError, ResponseHead};
+use crate::protocol::{self, Incoming, Outgoing, ProtocolError};
 use crate::queue::{Job, JobQueue};
 use crate::supervisor::{State, Supervisor};
 use js_sys::{Array, ArrayBuffer, Reflect, Uint8Array};
@@ -12,6 +12,9 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
+
+/// Requests between two status messages when nothing else happened.
+const STATUS_EVERY_REQUESTS: u64 = 10;
 
 /// The worker's state, shared by the message handler and the serving loop.
 struct Shared {
@@ -60,7 +63,7 @@ impl WorkerApp {
             }
             Err(error) => {
                 let id = Reflect::get(&message, &"id".into()).ok().and_then(|v| v.as_f64()).map(|v| v as u32);
-                post(&self.shared, &Outgoing::Error { id, message: error.0 }, None);
+                post(&self.shared, &Outgoing::Error { id, message: error.0 });
             }
         }
     }
@@ -94,6 +97,9 @@ fn decode_job(message: &JsValue) -> Result<Job, ProtocolError> {
     if !message.is_object() {
         return Err(ProtocolError("malformed message: expected an object with a `type` field".into()));
     }
+    if let Some(job) = decode_request_fast(message) {
+        return Ok(job);
+    }
     match protocol::decode(serde_wasm_bindgen::Deserializer::from(message.clone()))? {
         Incoming::Configure { config } => Ok(Job::Configure(config)),
         Incoming::HttpRequest { id, request } => {
@@ -107,6 +113,38 @@ fn decode_job(message: &JsValue) -> Result<Job, ProtocolError> {
         Incoming::InjectFault { fault } => Ok(Job::InjectFault(fault)),
         Incoming::Restart {} => Ok(Job::Restart),
     }
+}
+
+/// The hot path: a well-formed `http-request`, read field by field (no
+/// generic buffering of the whole message). Anything unusual returns `None`
+/// and goes through `protocol::decode`, which names what is wrong.
+fn decode_request_fast(message: &JsValue) -> Option<Job> {
+    let field = |target: &JsValue, name: &str| Reflect::get(target, &JsValue::from_str(name)).ok();
+    if field(message, "type")?.as_string()? != "http-request" {
+        return None;
+    }
+    let id = field(message, "id")?.as_f64()?;
+    if id.fract() != 0.0 || !(0.0..=u32::MAX as f64).contains(&id) {
+        return None;
+    }
+    let request = field(message, "request")?;
+    let js_headers = field(&request, "headers")?;
+    let mut headers = std::collections::BTreeMap::new();
+    if !js_headers.is_undefined() {
+        let entries = js_sys::Object::entries(js_headers.dyn_ref::<js_sys::Object>()?);
+        for entry in entries.iter() {
+            let pair: Array = entry.unchecked_into();
+            headers.insert(pair.get(0).as_string()?, pair.get(1).as_string()?);
+        }
+    }
+    let head = protocol::RequestHead {
+        method: field(&request, "method")?.as_string()?,
+        url: field(&request, "url")?.as_string()?,
+        headers,
+    };
+    let body = body_bytes(&field(&request, "body")?).ok()?;
+    let request = protocol::HttpRequest::from_head(head, body).ok()?;
+    Some(Job::Request { id: id as u32, request })
 }
 
 fn body_bytes(body: &JsValue) -> Result<Vec<u8>, ProtocolError> {
@@ -145,7 +183,13 @@ fn kick(shared: &Rc<Shared>) {
 }
 
 async fn run_job(shared: &Rc<Shared>, job: Job) {
-    let mut events = |event: Outgoing| post(shared, &event, None);
+    // Counts what the job told the page, to decide whether a status is due.
+    let told = Cell::new(0u32);
+    let mut events = |event: Outgoing| {
+        told.set(told.get() + 1);
+        post(shared, &event)
+    };
+    let is_request = matches!(job, Job::Request { .. });
     if let Job::Configure(config) = job {
         return configure(shared, config, &mut events).await;
     }
@@ -156,8 +200,7 @@ async fn run_job(shared: &Rc<Shared>, job: Job) {
         Job::Configure(_) => unreachable!("handled above"),
         Job::Request { id, request } => {
             let response = supervisor.serve(request, &mut events).await;
-            let body = Uint8Array::from(response.body.as_slice()).buffer();
-            post(shared, &Outgoing::HttpResponse { id, response: ResponseHead::of(&response) }, Some(body));
+            post_response(shared, id, &response);
         }
         Job::InjectFault(kind) if !shared.debug.get() => events(Outgoing::Error {
             id: None,
@@ -179,7 +222,12 @@ async fn run_job(shared: &Rc<Shared>, job: Job) {
     if let (false, State::Failed { reason }) = (was_failed, supervisor.state()) {
         events(Outgoing::Failed { reason: reason.clone() });
     }
-    events(supervisor.status());
+    // A plain request changes only counters: report those every few requests,
+    // so the status panel stays live without a second message per request.
+    let counters_due = supervisor.stats().requests_served.is_multiple_of(STATUS_EVERY_REQUESTS);
+    if !is_request || told.get() > 0 || counters_due {
+        events(supervisor.status());
+    }
     *shared.supervisor.borrow_mut() = Some(supervisor);
 }
 
@@ -204,20 +252,39 @@ async fn configure(shared: &Rc<Shared>, config: crate::protocol::Config, events:
     }
 }
 
-/// Posts one message; `body` (if any) becomes `response.body` and is transferred.
-fn post(shared: &Shared, message: &Outgoing, body: Option<ArrayBuffer>) {
+/// Posts an `http-response`, built field by field (the per-request hot path;
+/// the same shape serde gives `Outgoing::HttpResponse`, which a native test pins).
+fn post_response(shared: &Shared, id: u32, response: &protocol::HttpResponse) {
+    let set = |target: &js_sys::Object, key: &str, value: &JsValue| {
+        let _ = Reflect::set(target, &JsValue::from_str(key), value);
+    };
+    let headers = js_sys::Object::new();
+    for (name, values) in &response.headers {
+        set(&headers, name, &values.iter().map(|v| JsValue::from_str(v)).collect::<Array>());
+    }
+    let body = Uint8Array::from(response.body.as_slice()).buffer();
+    let head = js_sys::Object::new();
+    set(&head, "status", &JsValue::from(response.status));
+    set(&head, "statusText", &JsValue::from_str(protocol::status_text(response.status)));
+    set(&head, "headers", &headers);
+    set(&head, "body", &body);
+    let message = js_sys::Object::new();
+    set(&message, "type", &JsValue::from_str("http-response"));
+    set(&message, "id", &JsValue::from(id));
+    set(&message, "response", &head);
+    if let Err(error) = shared.post.call2(&JsValue::NULL, &message, &Array::of1(&body)) {
+        web_sys::console::error_2(&"could not post a response to the page".into(), &error);
+    }
+}
+
+/// Posts one event or error to the page.
+fn post(shared: &Shared, message: &Outgoing) {
     let serializer = serde_wasm_bindgen::Serializer::new().serialize_maps_as_objects(true);
     let value = match message.serialize(&serializer) {
         Ok(value) => value,
         Err(error) => JsValue::from_str(&format!("could not encode a message: {error}")),
     };
-    let transfer = Array::new();
-    if let Some(body) = body {
-        let response = Reflect::get(&value, &"response".into()).unwrap_or(JsValue::UNDEFINED);
-        let _ = Reflect::set(&response, &"body".into(), &body);
-        transfer.push(&body);
-    }
-    if let Err(error) = shared.post.call2(&JsValue::NULL, &value, &transfer) {
+    if let Err(error) = shared.post.call1(&JsValue::NULL, &value) {
         web_sys::console::error_2(&"could not post a message to the page".into(), &error);
     }
 }

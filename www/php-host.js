@@ -28,6 +28,8 @@ const DEEP_NESTING_CODE = '<?php ini_set("memory_limit", "-1"); $a = []; for ($i
  */
 export function createPhpHost(options = {}) {
   let compiling = null;
+  // Asked of the first instance only: every instance runs the same module.
+  let phpVersion = null;
 
   function compileOnce() {
     compiling ??= (async () => {
@@ -68,7 +70,7 @@ export function createPhpHost(options = {}) {
       // Process-spawning functions hang or fail in a browser; never offer them.
       await setPhpIniEntries(php, { disable_functions: 'proc_open,popen,exec,shell_exec,system,passthru', ...phpIni });
       const handler = new PHPRequestHandler({ php, documentRoot, absoluteUrl: siteUrl, cookieStore: false });
-      const phpVersion = (await php.run({ code: '<?php echo PHP_VERSION;' })).text;
+      phpVersion ??= (await php.run({ code: '<?php echo PHP_VERSION;' })).text;
       return wrapRuntime(php, handler, wasm, phpVersion);
     },
 

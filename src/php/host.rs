@@ -107,6 +107,23 @@ fn get(target: &JsValue, key: &str) -> JsValue {
     Reflect::get(target, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
 }
 
+/// `{name: [values]}` from @php-wasm, read directly (the per-request hot path).
+fn header_map(headers: &JsValue) -> BTreeMap<String, Vec<String>> {
+    let Some(object) = headers.dyn_ref::<Object>() else { return BTreeMap::new() };
+    Object::entries(object)
+        .iter()
+        .filter_map(|entry| {
+            let pair: Array = entry.unchecked_into();
+            let values = pair.get(1);
+            let values = match values.dyn_ref::<Array>() {
+                Some(list) => list.iter().filter_map(|v| v.as_string()).collect(),
+                None => values.as_string().into_iter().collect(),
+            };
+            Some((pair.get(0).as_string()?, values))
+        })
+        .collect()
+}
+
 fn run_output(value: JsValue) -> RunOutput {
     RunOutput {
         exit_code: get(&value, "exitCode").as_f64().unwrap_or(0.0) as i32,
@@ -127,8 +144,7 @@ impl PhpRuntime for HostRuntime {
         set(&js_request, "headers", &headers);
         set(&js_request, "body", &Uint8Array::from(request.body.as_slice()));
         let response = self.js.request(js_request.into()).await.map_err(|e| php_error(&e))?;
-        let headers: BTreeMap<String, Vec<String>> =
-            serde_wasm_bindgen::from_value(get(&response, "headers")).unwrap_or_default();
+        let headers = header_map(&get(&response, "headers"));
         let body = get(&response, "body").dyn_into::<Uint8Array>().map(|b| b.to_vec()).unwrap_or_default();
         Ok(HttpResponse { status: get(&response, "status").as_f64().unwrap_or(500.0) as u16, headers, body })
     }

@@ -134,7 +134,7 @@ impl<F: RuntimeFactory> Supervisor<F> {
     /// A fresh runtime, bootstrapped, with the mirror restored and plugins re-registered.
     pub(super) async fn bring_up(&mut self, events: Events<'_>) -> Result<(u32, u64), String> {
         let runtime = self.boot_with_retry(events).await?;
-        match self.restore_onto(&runtime, events).await {
+        match self.restore_onto(&runtime, SnapshotOrigin::Crashed, events).await {
             Ok(restored) => {
                 if self.next_runtime_fault == Some(NextRuntimeFault::FirstRequest) {
                     // Debug only: the engine stack runs out on this runtime's first request.
@@ -217,13 +217,20 @@ impl<F: RuntimeFactory> Supervisor<F> {
     pub(super) async fn restore_onto(
         &mut self,
         runtime: &F::Runtime,
+        origin: SnapshotOrigin,
         events: Events<'_>,
     ) -> Result<(u32, u64), PhpError> {
         events(progress(Stage::Restoring, 0.75, "restoring your data"));
         let tracked: Vec<_> = self.plugins.plugins().cloned().collect();
-        let report =
-            restore::restore_best(runtime, &self.profile, &self.mirror, self.checkpointer.checkpoint(), &tracked)
-                .await?;
+        let report = restore::restore_best(
+            runtime,
+            &self.profile,
+            &self.mirror,
+            origin,
+            self.checkpointer.checkpoint(),
+            &tracked,
+        )
+        .await?;
         for reason in &report.rejected {
             events(trace(format!("not restored: {reason}")));
         }

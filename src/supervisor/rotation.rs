@@ -35,7 +35,7 @@ impl<F: RuntimeFactory> Supervisor<F> {
                 return events(trace(format!("rotation failed, still serving with the current runtime: {reason}")));
             }
         };
-        match self.restore_onto(&fresh, events).await {
+        match self.restore_onto(&fresh, SnapshotOrigin::Healthy, events).await {
             Ok(_) => {
                 if let Some(old) = self.runtime.replace(fresh) {
                     old.destroy();

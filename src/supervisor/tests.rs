@@ -496,3 +496,20 @@ fn plugins_installed_after_the_checkpoint_are_not_restored() {
     assert!(supervisor.runtime().unwrap().file("/www/moodle/mod/late/version.php").is_none());
     assert!(supervisor.plugins().is_empty());
 }
+
+#[test]
+fn rotation_trusts_the_healthy_snapshot_while_recovery_asks_sqlite() {
+    let config = Config { rotate_after_requests: 1, ..Config::default() };
+    let mut supervisor = started_with(
+        factory(|_, _, request| if request.url.contains("crash") { Err(trap("unreachable")) } else { ok("x") }),
+        config,
+    );
+    serve(&mut supervisor, "GET", "/site/a");
+    serve(&mut supervisor, "GET", "/site/b");
+    assert!(supervisor.stats().rotations >= 1);
+    let ran_quick_check =
+        |s: &Supervisor<FakeFactory>| s.runtime().unwrap().codes.borrow().iter().any(|c| c.contains("quick_check"));
+    assert!(!ran_quick_check(&supervisor), "a rotation's snapshot is consistent: no full scan");
+    serve(&mut supervisor, "GET", "/site/crash");
+    assert!(ran_quick_check(&supervisor), "a crash snapshot must be confirmed by SQLite");
+}

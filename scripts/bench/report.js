@@ -1,0 +1,105 @@
+// Turns the raw measurements into table rows (with goals) and prints them.
+import { median, summary, goal } from './stats.js';
+
+const ms = (value) => `${value.toFixed(value < 10 ? 2 : 0)} ms`;
+const mib = (bytes) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+
+/** Rows for each figure that ran; a figure's rows need only its own results. */
+export function buildRows(results) {
+  const rows = [];
+  const row = (figure, what, value, against = '', ratio = NaN, target = null) =>
+    rows.push({ figure, what, value, against, ratio, ...(target ? goal(what, ratio, ...target) : { goal: '', verdict: '' }) });
+
+  const f1 = results.figure1;
+  if (f1) {
+    const boot = median(f1.coldBootMs);
+    row(1, 'cold boot: fresh context → front page served', ms(boot), `page clock ${ms(median(f1.coldBootPageMs))}`);
+    row(1, 'recovery: inject-fault memory → replayed GET answered (page)', ms(median(f1.recoveryPageMs)), `cold boot ${ms(boot)}`, median(f1.recoveryPageMs) / boot, ['<=', 0.2]);
+    row(1, 'recovery: worker `recovered.ms`', ms(median(f1.recoveryWorkerMs)), `cold boot ${ms(boot)}`, median(f1.recoveryWorkerMs) / boot);
+    row(1, 'rotation: worker `rotated.ms`', ms(median(f1.rotationWorkerMs)), `cold boot ${ms(boot)}`, median(f1.rotationWorkerMs) / boot);
+  }
+
+  for (const size of results.figure2 ?? []) {
+    const roundTrip = size.snapshotMs.map((s, i) => s + size.restoreMs[i]);
+    const raw = median(size.rawCopyMs);
+    const throughput = (t) => `${((size.bytes / 2 ** 20) / (t / 1000)).toFixed(0)} MiB/s`;
+    // Throughput ratio = raw copy time / our time, for the same bytes.
+    row(2, `snapshot + restore, ${size.mib} MiB DB`, `${ms(median(roundTrip))} (${throughput(median(roundTrip))})`, `raw copy ${ms(raw)} (${throughput(raw)})`, raw / median(roundTrip), ['>=', 0.33]);
+    row(2, `  snapshot alone, ${size.mib} MiB`, ms(median(size.snapshotMs)), `raw copy ${ms(raw)}`, raw / median(size.snapshotMs));
+    row(2, `  restore alone, ${size.mib} MiB`, ms(median(size.restoreMs)), `raw copy ${ms(raw)}`, raw / median(size.restoreMs));
+  }
+
+  const f3 = results.figure3;
+  if (f3) {
+    const rust = median(f3.perRequestMs.rust);
+    const direct = median(f3.perRequestMs.direct);
+    row(3, `hello.php through the Rust worker (${f3.requests} req/rep)`, ms(rust), `@php-wasm direct ${ms(direct)}`, rust / direct, ['<=', 1.05]);
+    const events = Object.entries(f3.rustEventsPerRequest ?? {}).map(([type, n]) => `${type} ${n.toFixed(2)}`).join(', ');
+    row(3, '  extra messages the Rust worker posts per request', events || 'none', '', NaN);
+  }
+
+  for (const churn of results.figure4?.churn ?? []) {
+    const { firstBoot, afterGc, beforeGc, peakWithoutGc } = churn;
+    row(4, `JS heap + wasm after ${churn.count} ${churn.kind} (GC)`, mib(afterGc.jsPlusWasmBytes), `first boot ${mib(firstBoot.jsPlusWasmBytes)}`, afterGc.jsPlusWasmBytes / firstBoot.jsPlusWasmBytes, ['<=', 1.2]);
+    row(4, `  renderer RSS after ${churn.kind} (GC)`, mib(afterGc.rssBytes), `first boot ${mib(firstBoot.rssBytes)}`, afterGc.rssBytes / firstBoot.rssBytes);
+    row(4, `  peak RSS during ${churn.kind}, no forced GC`, mib(peakWithoutGc.rssBytes), `first boot ${mib(firstBoot.rssBytes)}`, peakWithoutGc.rssBytes / firstBoot.rssBytes);
+    row(4, `  live wasm memories (PHP + Rust), no forced GC: peak / end`, `${peakWithoutGc.wasmCount} / ${beforeGc.wasmCount}`, `after GC ${afterGc.wasmCount}`, NaN);
+  }
+  const leak = results.figure4?.leak;
+  if (leak) {
+    for (const [name, run] of Object.entries(leak)) {
+      const label = name === 'withRotation' ? `rotate every ${run.rotateAfterRequests}` : 'no rotation';
+      row(4, `leak.php x${run.series.at(-1).requests}, ${label}: wasm after (GC)`, mib(run.afterGc.wasmBytes), `start ${mib(run.start.wasmBytes)}`, run.afterGc.wasmBytes / run.start.wasmBytes);
+      row(4, `  peak live wasm while serving (no forced GC), ${label}`, mib(run.peakWasmBytes), `RSS end ${mib(run.afterGc.rssBytes)}`, NaN);
+    }
+  }
+
+  const f5 = results.figure5;
+  if (f5) {
+    const fromModule = median(f5.fromModuleMs);
+    row(5, 'fresh instance from the cached module', ms(fromModule), `compile again ${ms(median(f5.compileAgainMs))}`, fromModule / median(f5.compileAgainMs));
+    row(5, '  compile alone (same bytes + nonce section)', ms(median(f5.compileOnlyMs)), '', NaN);
+    row(5, '  product host createRuntime (ini + first run)', ms(median(f5.productHostMs)), '', NaN);
+  }
+
+  const f6 = results.figure6;
+  if (f6) {
+    const { samples, state } = f6;
+    const ours = median(samples.rotatedMs);
+    const theirs = median(samples.hotSwapMs);
+    row(6, `our rotation (rotated.ms), DB ${mib(state.dbBytes)} + ${state.uploads} uploads`, ms(ours), `hotSwapPHPRuntime ${ms(theirs)}`, ours / theirs, ['<=', 0.5]);
+    row(6, '  rotating request vs hot swap + first request', ms(median(samples.rotatingRequestMs)), ms(theirs + median(samples.hotSwapFirstRequestMs)), median(samples.rotatingRequestMs) / (theirs + median(samples.hotSwapFirstRequestMs)));
+  }
+  return rows;
+}
+
+/** How to read the table; printed under it and stored in the JSON. */
+export const NOTES = [
+  'Ratios are our value / the compared value, except figure 2: raw-copy time / our time (a throughput ratio).',
+  'Fig 1: cold boot is timed by node from page.goto in a fresh context to the front page <h1> in the iframe.',
+  'Fig 2: the real Mirror::snapshot/restore (src/bench.rs) on a real runtime; samples below 16 MiB are batch means.',
+  'Fig 3: a fresh pair of workers per repetition: @php-wasm 3.1.55 leaks 2 FS streams per request (/request/stdout, /request/stderr) and its 2045th request aborts the instance.',
+  'Fig 4: JS heap = V8 heap of worker + page incl. ArrayBuffer backing stores (CDP Runtime.getHeapUsage); wasm = live WebAssembly.Memory objects (WeakRefs installed through CDP before the worker starts); RSS = renderer processes (/proc).',
+  'Fig 6: hot swap = a runtime from the same cached module + PHP.hotSwapPHPRuntime (what PHP.rotateRuntime does), on a copy of the worker\'s /www and /persist.',
+];
+
+export function printTable(rows, errors) {
+  const header = ['Fig', 'Measurement (median)', 'Value', 'Compared with', 'Ratio', 'Goal', 'Result'];
+  const cells = rows.map((r) => [String(r.figure), r.what, r.value, r.against, Number.isFinite(r.ratio) ? `${r.ratio.toFixed(3)}×` : '', r.goal, r.verdict]);
+  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
+  const line = (c) => c.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd();
+  console.log(line(header));
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const c of cells) console.log(line(c));
+  console.log('');
+  for (const note of NOTES) console.log(`* ${note}`);
+  for (const error of errors) console.log(`ERROR in figure ${error.figure}: ${error.message}`);
+}
+
+/** The results for the JSON: every list of samples gets its median, min and max beside it. */
+export function withSummaries(value) {
+  if (Array.isArray(value) && value.length && value.every((v) => typeof v === 'number')) return summary(value);
+  if (Array.isArray(value)) return value.map(withSummaries);
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withSummaries(v)]));
+  return value;
+}

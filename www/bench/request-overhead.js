@@ -1,0 +1,60 @@
+// Figure 3 (page side): the same hello-world page served through the REAL
+// worker (www/worker.js, Rust) and through a worker that calls @php-wasm
+// directly (direct-worker.js); both answer the same protocol, so the same
+// client.js drives both and only the Rust layer differs.
+//
+// Every round starts both workers afresh: @php-wasm 3.1.55 leaks two FS
+// streams per request (/request/stdout and /request/stderr), and the 2045th
+// request on one instance aborts it, so one instance cannot take all rounds.
+import { createWorkerClient } from '../client.js';
+
+const WARM_UP_REQUESTS = 50;
+
+export async function requestOverhead({ siteUrl, bundleUrl, requests, repetitions }) {
+  const perRequestMs = { rust: [], direct: [] };
+  const eventsPerRequest = {};
+  for (let round = 0; round < repetitions; round++) {
+    const { clients, stop } = await startBoth(siteUrl, bundleUrl);
+    try {
+      const url = `${siteUrl}/bench/hello.php`;
+      for (const [name, client] of Object.entries(clients)) {
+        const text = await (await client.handleRequest({ url })).text();
+        if (text !== 'Hello, world!') throw new Error(`the ${name} worker answered ${JSON.stringify(text.slice(0, 200))}`);
+        await serveMany(client, url, WARM_UP_REQUESTS);
+      }
+      // Messages other than the answers that the Rust worker posts while serving.
+      const stopCounting = clients.rust.on('*', (event) => { eventsPerRequest[event.type] = (eventsPerRequest[event.type] ?? 0) + 1 / (requests * repetitions); });
+      // The order alternates, so neither side always goes first.
+      for (const name of round % 2 ? ['direct', 'rust'] : ['rust', 'direct']) {
+        perRequestMs[name].push((await serveMany(clients[name], url, requests)) / requests);
+      }
+      stopCounting();
+    } finally {
+      stop();
+    }
+  }
+  return { requests, perRequestMs, rustEventsPerRequest: eventsPerRequest };
+}
+
+async function startBoth(siteUrl, bundleUrl) {
+  const workers = {
+    rust: new Worker(new URL('../worker.js', import.meta.url), { type: 'module' }),
+    direct: new Worker(new URL('./direct-worker.js', import.meta.url), { type: 'module' }),
+  };
+  const clients = { rust: createWorkerClient(workers.rust), direct: createWorkerClient(workers.direct) };
+  // Rotation is off here: its cost is figure 1's, not a per-request cost.
+  clients.rust.configure({ siteUrl, bundleUrl, rotateAfterRequests: 0 });
+  clients.direct.configure({ siteUrl, bundleUrl });
+  const failed = (name) => new Promise((_, reject) => {
+    clients[name].on('failed', (event) => reject(new Error(`the ${name} worker failed: ${event.reason}`)));
+  });
+  await Promise.race([Promise.all([clients.rust.ready, clients.direct.ready]), failed('rust'), failed('direct')]);
+  return { clients, stop: () => Object.values(workers).forEach((worker) => worker.terminate()) };
+}
+
+/** Sends `count` requests one after the other (as the worker serves them); returns the ms taken. */
+async function serveMany(client, url, count) {
+  const started = performance.now();
+  for (let i = 0; i < count; i++) await (await client.handleRequest({ url })).arrayBuffer();
+  return performance.now() - started;
+}
