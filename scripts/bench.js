@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { launch } from '../tests/e2e/browser.js';
 import { bootRecoveryRotation, memoryChurn, leakWithAndWithoutRotation } from './bench/real-page.js';
 import { mirrorThroughput, requestOverhead, instanceCreation, rotationVersusHotSwap } from './bench/lab.js';
+import { checkpointCost, journalCost } from './bench/integrity.js';
 import { buildRows, printTable, withSummaries, NOTES } from './bench/report.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -24,6 +25,8 @@ const SETTINGS = Object.freeze({
   figure4: { count: 50, leakRequests: 500, rotateEvery: 100, sampleEvery: 50 },
   figure5: { repetitions: 7 },
   figure6: { dbMiB: 16, uploads: 16, uploadKiB: 256, repetitions: 7 },
+  figure7: { dbMiB: 16, writes: 20, repetitions: 5 },
+  figure8: { transactions: 200, repetitions: 5 },
 });
 
 async function main() {
@@ -51,6 +54,8 @@ async function main() {
       },
       5: () => instanceCreation(env.browser, env.url, SETTINGS.figure5),
       6: () => rotationVersusHotSwap(env.browser, env.url, SETTINGS.figure6),
+      7: () => checkpointCost(env.browser, env.url, SETTINGS.figure7),
+      8: () => journalCost(env.browser, env.url, SETTINGS.figure8),
     };
     for (const [figure, measure] of Object.entries(figures)) {
       if (only && !only.has(Number(figure))) continue;

@@ -70,6 +70,17 @@ export function buildRows(results) {
     row(6, `our rotation (rotated.ms), DB ${mib(state.dbBytes)} + ${state.uploads} uploads`, ms(ours), `hotSwapPHPRuntime ${ms(theirs)}`, ours / theirs, ['<=', 0.5]);
     row(6, '  rotating request vs hot swap + first request', ms(median(samples.rotatingRequestMs)), ms(theirs + median(samples.hotSwapFirstRequestMs)), median(samples.rotatingRequestMs) / (theirs + median(samples.hotSwapFirstRequestMs)));
   }
+  const f7 = results.figure7;
+  if (f7) {
+    const { off, full, incremental } = f7.perWriteMs;
+    row(7, `small write, ${f7.dbMiB} MiB DB, incremental checkpoint`, ms(median(incremental)), `full copy ${ms(median(full))}`, median(incremental) / median(full));
+    row(7, '  the same write, checkpoints off', ms(median(off)), '', NaN);
+  }
+  const f8 = results.figure8;
+  if (f8) {
+    const { delete: journal, memory } = f8.perTransactionMs;
+    row(8, 'write transaction, journal_mode=DELETE (journal in MEMFS)', ms(median(journal)), `MEMORY ${ms(median(memory))}`, median(journal) / median(memory));
+  }
   return rows;
 }
 
@@ -80,6 +91,8 @@ export const NOTES = [
   'Fig 2: the real Mirror::snapshot/restore (src/bench.rs) on a real runtime; samples below 16 MiB are batch means.',
   'Fig 3: a fresh pair of workers per repetition: @php-wasm 3.1.55 leaks 2 FS streams per request (/request/stdout, /request/stderr) and its 2045th request aborts the instance.',
   'Fig 4: JS heap = V8 heap of worker + page incl. ArrayBuffer backing stores (CDP Runtime.getHeapUsage); wasm = live WebAssembly.Memory objects (WeakRefs installed through CDP before the worker starts); RSS = renderer processes (/proc).',
+  'Fig 7: per request of write-one.php (one row, one transaction) after grow.php made the DB 16 MiB; three fresh pages, checkpoint=off|full|incremental.',
+  'Fig 8: journal.php times n single-row transactions inside PHP (hrtime) on a DB of its own; DELETE keeps the journal a file, so it travels with the DB.',
   'Fig 6: hot swap = a runtime from the same cached module + PHP.hotSwapPHPRuntime (what PHP.rotateRuntime does), on a copy of the worker\'s /www and /persist.',
 ];
 
