@@ -52,7 +52,8 @@ pub const SEED_DIR: &str = ".playground/seed/";
 pub struct BootInputs<'a> {
     pub profile: &'a Profile,
     pub site_url: &'a str,
-    pub site_files: &'a [(String, Vec<u8>)],
+    /// The bundle's install snapshot: (bundle path under SEED_DIR, bytes).
+    pub seeds: &'a [(String, Vec<u8>)],
 }
 
 /// Which step failed and why.
@@ -84,12 +85,7 @@ pub async fn run<R: PhpRuntime>(
 
 async fn run_step<R: PhpRuntime>(runtime: &R, step: &BootStep, inputs: &BootInputs<'_>) -> Result<(), PhpError> {
     match step {
-        BootStep::WriteSiteFiles => {
-            for (path, bytes) in inputs.site_files.iter().filter(|(path, _)| !path.starts_with(BUNDLE_META_DIR)) {
-                write_creating_dirs(runtime, &format!("{}/{}", inputs.profile.webroot, path), bytes)?;
-            }
-            Ok(())
-        }
+        BootStep::WriteSiteFiles => runtime.write_bundle(inputs.profile.webroot, BUNDLE_META_DIR).map(|_| ()),
         BootStep::WriteGeneratedFiles => {
             for (path, contents) in (inputs.profile.generated_files)(inputs.profile, inputs.site_url) {
                 write_creating_dirs(runtime, &path, contents.as_bytes())?;
@@ -98,7 +94,7 @@ async fn run_step<R: PhpRuntime>(runtime: &R, step: &BootStep, inputs: &BootInpu
         }
         BootStep::MakeDir(dir) => runtime.mkdir_tree(dir),
         BootStep::SeedFiles => {
-            for (path, bytes) in inputs.site_files {
+            for (path, bytes) in inputs.seeds {
                 let Some(target) = path.strip_prefix(SEED_DIR) else { continue };
                 // Bundles come from URLs: nothing may land outside its absolute path.
                 if target.split('/').any(|part| part == ".." || part.is_empty()) {
@@ -171,8 +167,8 @@ mod tests {
     fn runs_the_plan_on_a_runtime() {
         let profile = moodle::profile();
         let runtime = FakeRuntime::default();
-        let files = vec![("index.php".to_string(), b"<?php echo 1;".to_vec())];
-        let inputs = BootInputs { profile: &profile, site_url: "http://localhost/site", site_files: &files };
+        *runtime.bundle.borrow_mut() = vec![("index.php".to_string(), b"<?php echo 1;".to_vec())];
+        let inputs = BootInputs { profile: &profile, site_url: "http://localhost/site", seeds: &[] };
         let mut seen = vec![];
         block_on(run(&runtime, &plan(&profile), &inputs, |i, _| seen.push(i))).unwrap();
         assert_eq!(seen, vec![0, 1, 2, 3, 4]);
@@ -187,7 +183,9 @@ mod tests {
         let runtime = FakeRuntime::default();
         let seed = format!("{SEED_DIR}{}", profile.db_file.trim_start_matches('/'));
         let files = vec![(seed, b"installed database".to_vec()), ("index.php".to_string(), b"<?php".to_vec())];
-        let inputs = BootInputs { profile: &profile, site_url: "http://localhost/site", site_files: &files };
+        *runtime.bundle.borrow_mut() = files.clone();
+        let seeds: Vec<_> = files.iter().filter(|(p, _)| p.starts_with(SEED_DIR)).cloned().collect();
+        let inputs = BootInputs { profile: &profile, site_url: "http://localhost/site", seeds: &seeds };
         block_on(run(&runtime, &plan(&profile), &inputs, |_, _| {})).unwrap();
         assert_eq!(runtime.file(&profile.db_file).unwrap(), b"installed database");
         assert!(runtime.read_dir("/www/moodle/.playground").unwrap().is_empty());
@@ -197,8 +195,8 @@ mod tests {
     fn refuses_seed_paths_that_climb_out() {
         let profile = moodle::profile();
         let runtime = FakeRuntime::default();
-        let files = vec![(format!("{SEED_DIR}persist/../etc/x"), b"x".to_vec())];
-        let inputs = BootInputs { profile: &profile, site_url: "http://localhost/site", site_files: &files };
+        let seeds = vec![(format!("{SEED_DIR}persist/../etc/x"), b"x".to_vec())];
+        let inputs = BootInputs { profile: &profile, site_url: "http://localhost/site", seeds: &seeds };
         let error = block_on(run(&runtime, &plan(&profile), &inputs, |_, _| {})).unwrap_err();
         assert!(error.to_string().contains("unsafe seed path"));
     }
@@ -208,7 +206,7 @@ mod tests {
         let profile = moodle::profile();
         let runtime = FakeRuntime::default();
         runtime.script_output("install_database.php", "Database error: locked", 1);
-        let inputs = BootInputs { profile: &profile, site_url: "http://localhost/site", site_files: &[] };
+        let inputs = BootInputs { profile: &profile, site_url: "http://localhost/site", seeds: &[] };
         let error = block_on(run(&runtime, &plan(&profile), &inputs, |_, _| {})).unwrap_err();
         assert!(error.to_string().contains("running the installer"));
         assert!(error.to_string().contains("Database error: locked"));

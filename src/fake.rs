@@ -36,6 +36,8 @@ pub struct FakeRuntime {
     pub destroyed: Cell<bool>,
     /// Tracked paths and the ranges written to them.
     dirty: RefCell<BTreeMap<String, Vec<(u64, u64)>>>,
+    /// The site bundle the factory loaded.
+    pub bundle: RefCell<Vec<(String, Vec<u8>)>>,
 }
 
 impl FakeRuntime {
@@ -137,6 +139,14 @@ impl PhpRuntime for FakeRuntime {
         Ok(())
     }
 
+    fn write_bundle(&self, root: &str, skip_prefix: &str) -> Result<u32, PhpError> {
+        let files: Vec<_> = self.bundle.borrow().iter().filter(|(p, _)| !p.starts_with(skip_prefix)).cloned().collect();
+        for (path, bytes) in &files {
+            crate::boot::write_creating_dirs(self, &format!("{root}/{path}"), bytes)?;
+        }
+        Ok(files.len() as u32)
+    }
+
     fn read_range(&self, path: &str, start: u64, end: u64) -> Result<Vec<u8>, PhpError> {
         let bytes = self.read_file(path)?;
         let end = (end as usize).min(bytes.len());
@@ -217,6 +227,7 @@ impl RuntimeFactory for FakeFactory {
 
     async fn create(&self, _options: &RuntimeOptions) -> Result<FakeRuntime, PhpError> {
         let runtime = FakeRuntime::default();
+        *runtime.bundle.borrow_mut() = self.site_files.clone();
         self.created.set(self.created.get() + 1);
         if let Some(prepare) = &self.prepare {
             prepare(&runtime, self.created.get());
@@ -224,8 +235,12 @@ impl RuntimeFactory for FakeFactory {
         Ok(runtime)
     }
 
-    async fn fetch_bundle(&self, _url: &str) -> Result<Vec<(String, Vec<u8>)>, PhpError> {
-        Ok(self.site_files.clone())
+    async fn load_bundle(&self, _url: &str) -> Result<Vec<String>, PhpError> {
+        Ok(self.site_files.iter().map(|(path, _)| path.clone()).collect())
+    }
+
+    fn bundle_file(&self, path: &str) -> Option<Vec<u8>> {
+        self.site_files.iter().find(|(p, _)| p == path).map(|(_, bytes)| bytes.clone())
     }
 
     fn now_ms(&self) -> f64 {

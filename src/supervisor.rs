@@ -55,7 +55,8 @@ pub struct Supervisor<F: RuntimeFactory> {
     factory: F,
     config: Config,
     profile: Profile,
-    site_files: Vec<(String, Vec<u8>)>,
+    /// The bundle's install snapshot (seeds), kept for every bootstrap.
+    seeds: Vec<(String, Vec<u8>)>,
     runtime: Option<F::Runtime>,
     state: State,
     /// The user's cookies, outside the disposable runtime.
@@ -90,7 +91,7 @@ impl<F: RuntimeFactory> Supervisor<F> {
             factory,
             config,
             profile,
-            site_files: Vec::new(),
+            seeds: Vec::new(),
             runtime: None,
             state: State::Booting,
             jar: CookieJar::default(),
@@ -162,8 +163,14 @@ impl<F: RuntimeFactory> Supervisor<F> {
         let started = self.factory.now_ms();
         events(progress(Stage::Downloading, 0.0, "downloading the site bundle"));
         if !self.config.bundle_url.is_empty() {
-            match self.factory.fetch_bundle(&self.config.bundle_url).await {
-                Ok(files) => self.site_files = files,
+            match self.factory.load_bundle(&self.config.bundle_url).await {
+                Ok(paths) => {
+                    self.seeds = paths
+                        .iter()
+                        .filter(|path| path.starts_with(boot::SEED_DIR))
+                        .filter_map(|path| Some((path.clone(), self.factory.bundle_file(path)?)))
+                        .collect()
+                }
                 Err(e) => {
                     return Err(self.fail(format!("could not load the site bundle {}: {e}", self.config.bundle_url)))
                 }
@@ -294,12 +301,18 @@ impl<F: RuntimeFactory> Supervisor<F> {
             "boot" => Some(NextRuntimeFault::Boot),
             "replay" => Some(NextRuntimeFault::FirstRequest),
             "torn-db" => return self.damage_db_then_trap(),
+            // A trap on the DB file's first write: inside the next commit.
+            "db-write" => return self.inject_into_runtime(&format!("write-trigger:{}", self.profile.db_file)),
             _ => None,
         };
         if armed.is_some() {
             self.next_runtime_fault = armed;
             return Ok(());
         }
+        self.inject_into_runtime(kind)
+    }
+
+    fn inject_into_runtime(&self, kind: &str) -> Result<(), String> {
         let runtime = self.runtime.as_ref().ok_or("there is no PHP runtime to inject a fault into")?;
         runtime.inject_fault(kind).map_err(|e| format!("could not inject the fault {kind:?}: {e}"))
     }

@@ -7,15 +7,24 @@
 // src/php/host.rs. File operations go straight to Emscripten's FS object:
 // MEMFS is plain JS memory, so they still work after the wasm instance trapped.
 
-import { loadPHPRuntime, PHP, PHPRequestHandler, __private__dont__use, setPhpIniEntries } from '@php-wasm/universal';
-import { getPHPLoaderModule } from '@php-wasm/web-8-3';
+import {
+  loadPHPRuntime, PHP, PHPRequestHandler, __private__dont__use, setPhpIniEntries,
+  resolvePHPExtension, withResolvedPHPExtensions,
+} from '@php-wasm/universal';
+import { getPHPLoaderModule, getIntlExtensionPath } from '@php-wasm/web-8-3';
 import { unpackZip } from './zip.js';
-
+import { shareTree, trackWrites, trapOnWrite } from './host/memfs.js';
 
 const ENOENT = 44; // Emscripten's errno for "no such file or directory"
 
 // Debug only: a PHP write to this path traps the instance (fault `write-trigger`).
 const TRIGGER_PATH = '/tmp/inject-fault';
+
+// The intl extension looks for its ICU data under this hard-coded name; a
+// bundle that needs intl ships it as `.playground/icudt74l.dat`.
+const ICU_DIR = '/internal/shared';
+const ICU_FILE = 'icudt74l.dat';
+const BUNDLE_ICU_PATH = `.playground/${ICU_FILE}`;
 
 // Deep nesting exhausts the engine's stack when PHP frees the structure
 // (RangeError in Chromium, InternalError "too much recursion" in Firefox).
@@ -30,6 +39,10 @@ export function createPhpHost(options = {}) {
   let compiling = null;
   // Asked of the first instance only: every instance runs the same module.
   let phpVersion = null;
+  // The site bundle, unzipped ONCE and kept for the worker's lifetime: every
+  // instance gets the same arrays (see shareTree), no copy per instance.
+  let bundle = new Map();
+  let intlSo = null;
 
   function compileOnce() {
     compiling ??= (async () => {
@@ -47,13 +60,14 @@ export function createPhpHost(options = {}) {
 
   return {
     /** Compiles (first call only) and instantiates a fresh PHP runtime. */
-    async createRuntime({ documentRoot, siteUrl, phpIni = {} }) {
+    async createRuntime({ documentRoot, siteUrl, phpIni = {}, extensions = [] }) {
       const { loaderModule, module } = await compileOnce();
+      const resolvedExtensions = await Promise.all(extensions.map(resolveExtension));
       const wasm = {};
       let failInstantiate;
       const instantiateFailed = new Promise((_, reject) => { failInstantiate = reject; });
       const runtimeId = await Promise.race([
-        loadPHPRuntime(loaderModule, {
+        loadPHPRuntime(loaderModule, withResolvedPHPExtensions({
           // Top-level option: @php-wasm/universal passes it to Emscripten as is.
           instantiateWasm(imports, receiveInstance) {
             WebAssembly.instantiate(module, imports).then((instance) => {
@@ -63,7 +77,7 @@ export function createPhpHost(options = {}) {
             }, failInstantiate);
             return {};
           },
-        }),
+        }, resolvedExtensions)),
         instantiateFailed,
       ]);
       const php = new PHP(runtimeId);
@@ -71,19 +85,41 @@ export function createPhpHost(options = {}) {
       await setPhpIniEntries(php, { disable_functions: 'proc_open,popen,exec,shell_exec,system,passthru', ...phpIni });
       const handler = new PHPRequestHandler({ php, documentRoot, absoluteUrl: siteUrl, cookieStore: false });
       phpVersion ??= (await php.run({ code: '<?php echo PHP_VERSION;' })).text;
-      return wrapRuntime(php, handler, wasm, phpVersion);
+      return wrapRuntime(php, handler, wasm, phpVersion, () => bundle);
     },
 
-    /** Downloads a site bundle (a zip) and returns its files as [{ path, bytes }]. */
-    async fetchBundle(url) {
+    /** Downloads and unzips a site bundle (once); returns its file paths. */
+    async loadBundle(url) {
       const response = await fetch(url);
       if (!response.ok) throw new Error(`HTTP ${response.status} for ${url}`);
-      return unpackZip(new Uint8Array(await response.arrayBuffer()));
+      bundle = new Map(unpackZip(new Uint8Array(await response.arrayBuffer())).map(({ path, bytes }) => [path, bytes]));
+      return [...bundle.keys()];
     },
+
+    /** A copy of one bundle file (seeds: they change at run time), or null. */
+    bundleFile: (path) => bundle.get(path)?.slice() ?? null,
   };
+
+  /** PHP extensions the profile asks for; only the bundled `intl` is known. */
+  async function resolveExtension(name) {
+    if (name !== 'intl') throw new Error(`unknown PHP extension ${JSON.stringify(name)}; known: intl`);
+    const icu = bundle.get(BUNDLE_ICU_PATH);
+    if (!icu) throw new Error(`the intl extension needs its ICU data in the bundle at ${BUNDLE_ICU_PATH}`);
+    intlSo ??= fetch(await getIntlExtensionPath()).then((r) => {
+      if (!r.ok) throw new Error(`could not download intl.so: HTTP ${r.status}`);
+      return r.arrayBuffer();
+    });
+    intlSo.catch(() => { intlSo = null; });
+    return resolvePHPExtension({
+      phpVersion: '8.3',
+      source: { format: 'so', name: 'intl', bytes: new Uint8Array(await intlSo) },
+      env: { ICU_DATA: ICU_DIR },
+      extraFiles: { files: { [`${ICU_DIR}/${ICU_FILE}`]: icu } },
+    });
+  }
 }
 
-function wrapRuntime(php, handler, wasm, phpVersion) {
+function wrapRuntime(php, handler, wasm, phpVersion, currentBundle) {
   // Captured now: after a crash @php-wasm replaces the PHP object's methods
   // with throwing stubs, but the Emscripten module and its FS stay readable.
   let emscripten = php[__private__dont__use];
@@ -108,6 +144,11 @@ function wrapRuntime(php, handler, wasm, phpVersion) {
       return runOutput(await php.run({ scriptPath }));
     },
 
+    /** The bundle's files (except those under `skipPrefix`) under `root`, shared, not copied. */
+    writeBundle(root, skipPrefix) {
+      const files = [...currentBundle()].filter(([path]) => !path.startsWith(skipPrefix));
+      return shareTree(FS, root, files);
+    },
     readFile: (path) => FS.readFile(path),
     /** Bytes [start, end) of a file, read straight from its MEMFS node. */
     readRange(path, start, end) {
@@ -139,8 +180,9 @@ function wrapRuntime(php, handler, wasm, phpVersion) {
      *  - memory:  corrupt linear memory; the next request traps (out of bounds).
      *  - table:   null the indirect function table; the next call through it traps.
      *  - stack:   the next request first runs deeply nested PHP that exhausts the engine stack.
-     *  - write-trigger: when PHP writes to /tmp/inject-fault, linear memory is corrupted
-     *    synchronously, so PHP traps right there, e.g. inside a DB transaction.
+     *  - write-trigger[:path]: when PHP writes to /tmp/inject-fault (or `path`), linear
+     *    memory is corrupted synchronously, so PHP traps right there, e.g. inside a
+     *    DB transaction or commit.
      * (`boot` and `replay` are armed by the Rust supervisor for the next runtime.)
      */
     injectFault(kind) {
@@ -155,9 +197,13 @@ function wrapRuntime(php, handler, wasm, phpVersion) {
           pendingFault = 'stack';
           return;
         case 'write-trigger':
-          armWriteTrigger();
+          trapOnWrite(FS, wasm.memory, TRIGGER_PATH);
           return;
         default:
+          if (kind.startsWith('write-trigger:')) {
+            trapOnWrite(FS, wasm.memory, kind.slice('write-trigger:'.length));
+            return;
+          }
           throw new Error(`unknown fault kind ${JSON.stringify(kind)}; known: memory, table, stack, write-trigger`);
       }
     },
@@ -174,58 +220,11 @@ function wrapRuntime(php, handler, wasm, phpVersion) {
     },
   };
 
-  // A synchronous hook PHP reaches from inside a request: wrapping FS.write
-  // (post_message_to_js is asynchronous under asyncify and breaks the rewind).
-  function armWriteTrigger() {
-    const write = FS.write;
-    FS.write = (stream, ...rest) => {
-      if (stream?.path === TRIGGER_PATH) {
-        FS.write = write;
-        new Uint8Array(wasm.memory.buffer).fill(0xaa, 1024);
-      }
-      return write(stream, ...rest);
-    };
-  }
-
   async function runPendingFault() {
     if (pendingFault !== 'stack') return;
     pendingFault = null;
     await php.run({ code: DEEP_NESTING_CODE });
   }
-}
-
-/**
- * Records the byte ranges written to chosen files, by wrapping FS.write (every
- * write(2)/pwrite(2) SQLite makes in MEMFS goes through it). The cost per
- * write is one Set lookup for untracked files.
- */
-function trackWrites(FS) {
-  const tracked = new Map(); // path -> [[start, end], …]
-  const write = FS.write;
-  FS.write = (stream, buffer, offset, length, position, canOwn) => {
-    const ranges = tracked.get(stream?.path);
-    if (ranges && length > 0) {
-      const start = position ?? stream.position;
-      ranges.push([start, start + length]);
-    }
-    return write(stream, buffer, offset, length, position, canOwn);
-  };
-  return {
-    track(path) {
-      if (!tracked.has(path)) tracked.set(path, []);
-    },
-    take(path) {
-      const ranges = (tracked.get(path) ?? []).sort((a, b) => a[0] - b[0]);
-      tracked.set(path, []);
-      const merged = [];
-      for (const [start, end] of ranges) {
-        const lastEnd = merged.length - 1;
-        if (merged.length > 0 && start <= merged[lastEnd]) merged[lastEnd] = Math.max(merged[lastEnd], end);
-        else merged.push(start, end);
-      }
-      return merged;
-    },
-  };
 }
 
 function runOutput(response) {

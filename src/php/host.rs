@@ -16,8 +16,10 @@ extern "C" {
     pub type JsPhpHost;
     #[wasm_bindgen(method, catch, js_name = createRuntime)]
     async fn create_runtime(this: &JsPhpHost, options: JsValue) -> Result<JsValue, JsValue>;
-    #[wasm_bindgen(method, catch, js_name = fetchBundle)]
-    async fn fetch_bundle(this: &JsPhpHost, url: &str) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(method, catch, js_name = loadBundle)]
+    async fn load_bundle(this: &JsPhpHost, url: &str) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(method, js_name = bundleFile)]
+    fn bundle_file(this: &JsPhpHost, path: &str) -> JsValue;
 
     /// One runtime made by the host.
     pub type JsPhpRuntime;
@@ -29,6 +31,8 @@ extern "C" {
     async fn run_script(this: &JsPhpRuntime, path: &str) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(method, getter, js_name = phpVersion)]
     fn php_version(this: &JsPhpRuntime) -> String;
+    #[wasm_bindgen(method, catch, js_name = writeBundle)]
+    fn write_bundle(this: &JsPhpRuntime, root: &str, skip_prefix: &str) -> Result<f64, JsValue>;
     #[wasm_bindgen(method, catch, js_name = readFile)]
     fn read_file(this: &JsPhpRuntime, path: &str) -> Result<Uint8Array, JsValue>;
     #[wasm_bindgen(method, catch, js_name = readRange)]
@@ -161,6 +165,10 @@ impl PhpRuntime for HostRuntime {
         self.js.php_version()
     }
 
+    fn write_bundle(&self, root: &str, skip_prefix: &str) -> Result<u32, PhpError> {
+        self.js.write_bundle(root, skip_prefix).map(|count| count as u32).map_err(|e| php_error(&e))
+    }
+
     fn read_file(&self, path: &str) -> Result<Vec<u8>, PhpError> {
         self.js.read_file(path).map(|bytes| bytes.to_vec()).map_err(|e| php_error(&e))
     }
@@ -231,22 +239,21 @@ impl RuntimeFactory for HostFactory {
             set(&ini, key, &JsValue::from_str(value));
         }
         set(&js_options, "phpIni", &ini);
+        let extensions: Array = options.extensions.iter().map(|name| JsValue::from_str(name)).collect();
+        set(&js_options, "extensions", &extensions);
         let js = self.host.create_runtime(js_options.into()).await.map_err(|e| php_error(&e))?;
         Ok(HostRuntime { js: js.unchecked_into() })
     }
 
-    async fn fetch_bundle(&self, url: &str) -> Result<Vec<(String, Vec<u8>)>, PhpError> {
-        let entries = self.host.fetch_bundle(url).await.map_err(|e| php_error(&e))?;
-        let entries: Array =
-            entries.dyn_into().map_err(|_| PhpError::new("TypeError", "fetchBundle did not return an array"))?;
-        Ok(entries
-            .iter()
-            .filter_map(|entry| {
-                let path = get(&entry, "path").as_string()?;
-                let bytes = get(&entry, "bytes").dyn_into::<Uint8Array>().ok()?.to_vec();
-                Some((path, bytes))
-            })
-            .collect())
+    async fn load_bundle(&self, url: &str) -> Result<Vec<String>, PhpError> {
+        let paths = self.host.load_bundle(url).await.map_err(|e| php_error(&e))?;
+        let paths: Array =
+            paths.dyn_into().map_err(|_| PhpError::new("TypeError", "loadBundle did not return an array"))?;
+        Ok(paths.iter().filter_map(|p| p.as_string()).collect())
+    }
+
+    fn bundle_file(&self, path: &str) -> Option<Vec<u8>> {
+        self.host.bundle_file(path).dyn_into::<Uint8Array>().ok().map(|bytes| bytes.to_vec())
     }
 
     fn wall_clock_ms(&self) -> f64 {

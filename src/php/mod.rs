@@ -58,6 +58,8 @@ pub struct RuntimeOptions {
     pub document_root: String,
     pub site_url: String,
     pub php_ini: Vec<(String, String)>,
+    /// PHP extensions to load (`intl`).
+    pub extensions: Vec<String>,
 }
 
 /// One PHP instance. File operations go straight to Emscripten's `FS`, so they
@@ -68,6 +70,9 @@ pub trait PhpRuntime {
     async fn run_code(&self, code: &str) -> Result<RunOutput, PhpError>;
     async fn run_script(&self, path: &str) -> Result<RunOutput, PhpError>;
     fn php_version(&self) -> String;
+    /// Puts the loaded site bundle's files under `root` (except those under
+    /// `skip_prefix`), sharing the bundle's bytes rather than copying them.
+    fn write_bundle(&self, root: &str, skip_prefix: &str) -> Result<u32, PhpError>;
     fn read_file(&self, path: &str) -> Result<Vec<u8>, PhpError>;
     /// Bytes `[start, end)` of a file (fewer if the file is shorter).
     fn read_range(&self, path: &str, start: u64, end: u64) -> Result<Vec<u8>, PhpError>;
@@ -94,8 +99,11 @@ pub trait PhpRuntime {
 pub trait RuntimeFactory {
     type Runtime: PhpRuntime;
     async fn create(&self, options: &RuntimeOptions) -> Result<Self::Runtime, PhpError>;
-    /// Downloads and unpacks a site bundle (a zip) into `(path, bytes)` pairs.
-    async fn fetch_bundle(&self, url: &str) -> Result<Vec<(String, Vec<u8>)>, PhpError>;
+    /// Downloads and unzips a site bundle (a zip), kept on the JS side for every
+    /// runtime to share; returns its file paths.
+    async fn load_bundle(&self, url: &str) -> Result<Vec<String>, PhpError>;
+    /// A copy of one file of the loaded bundle.
+    fn bundle_file(&self, path: &str) -> Option<Vec<u8>>;
     /// A monotonic clock for durations, in ms.
     fn now_ms(&self) -> f64;
     /// Wall-clock time, ms since the Unix epoch (for "rolled back to 16:31:05").

@@ -36,6 +36,8 @@ pub struct Profile {
     pub reregister_code: fn(&Profile, &[String]) -> String,
     /// PHP code that runs `PRAGMA quick_check` on the DB and prints the verdict (`ok`).
     pub integrity_code: fn(&Profile) -> String,
+    /// PHP extensions the application needs (`intl`).
+    pub php_extensions: &'static [&'static str],
 }
 
 impl Profile {

@@ -91,6 +91,7 @@ pub fn profile() -> Profile {
         addon_installer_path: "/admin/tool/installaddon/index.php",
         reregister_code,
         integrity_code,
+        php_extensions: &[],
     }
 }
 

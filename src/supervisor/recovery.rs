@@ -183,6 +183,7 @@ impl<F: RuntimeFactory> Supervisor<F> {
             document_root: self.profile.webroot.into(),
             site_url: self.config.site_url.clone(),
             php_ini: self.config.php_ini.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+            extensions: self.profile.php_extensions.iter().map(|e| e.to_string()).collect(),
         };
         let runtime = self
             .factory
@@ -195,8 +196,7 @@ impl<F: RuntimeFactory> Supervisor<F> {
             let _ = runtime.inject_fault("memory");
         }
         let steps = boot::plan(&self.profile);
-        let inputs =
-            BootInputs { profile: &self.profile, site_url: &self.config.site_url, site_files: &self.site_files };
+        let inputs = BootInputs { profile: &self.profile, site_url: &self.config.site_url, seeds: &self.seeds };
         let total = steps.len() as f64;
         let result = boot::run(&runtime, &steps, &inputs, |index, step| {
             events(progress(Stage::Bootstrapping, 0.2 + 0.5 * index as f64 / total, &step.describe()))

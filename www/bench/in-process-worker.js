@@ -8,7 +8,8 @@ export function trackRuntimes(host) {
   const live = new Set();
   return {
     host: {
-      fetchBundle: (url) => host.fetchBundle(url),
+      loadBundle: (url) => host.loadBundle(url),
+      bundleFile: (path) => host.bundleFile(path),
       async createRuntime(options) {
         const runtime = await host.createRuntime(options);
         const destroy = runtime.destroy;
