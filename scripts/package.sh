@@ -12,6 +12,7 @@ cp package/package.json package/index.js package/index.d.ts "$out/"
 for file in client.js protocol.js worker.js php-host.js zip.js sw.js sw-bridge.js; do
   cp "www/$file" "$out/"
 done
+cp -r www/host "$out/host"
 sed -i "s|\.\./pkg/|./pkg/|" "$out/worker.js"
 cp pkg/resilient_php_worker.js pkg/resilient_php_worker_bg.wasm pkg/resilient_php_worker.d.ts "$out/pkg/"
 cp dist/demo-site.zip "$out/"
