@@ -11,6 +11,8 @@ const DEFAULT_MOUNTS = [
   ['/test-host/', path.join(root, 'target/test-host')],
   // Site bundles the end-to-end tests build (the bundle loader's tests).
   ['/fixtures/', path.join(root, 'target/e2e-fixtures')],
+  // The MediaWiki bundle (scripts/mediawiki/build-bundle.sh).
+  ['/mediawiki/', path.join(root, 'target/mediawiki')],
   ['/', path.join(root, 'dist')],
 ];
 const TYPES = {

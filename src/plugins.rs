@@ -69,7 +69,7 @@ impl PluginTracker {
 fn installed_component(profile: &Profile, url: &str) -> Option<String> {
     let (path, query) = url.split_once('?')?;
     let path = path.split('#').next().unwrap_or(path);
-    let installer = profile.addon_installer_path;
+    let installer = profile.addon_installer_path?;
     if !(path.ends_with(installer) || path.ends_with(installer.trim_end_matches("index.php"))) {
         return None;
     }

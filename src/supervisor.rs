@@ -80,7 +80,7 @@ pub struct Supervisor<F: RuntimeFactory> {
 impl<F: RuntimeFactory> Supervisor<F> {
     pub fn new(factory: F, config: Config) -> Result<Self, String> {
         let profile = Profile::by_name(&config.profile)
-            .ok_or_else(|| format!("unknown profile {:?}; known profiles: moodle", config.profile))?;
+            .ok_or_else(|| format!("unknown profile {:?}; known profiles: moodle, mediawiki", config.profile))?;
         if config.max_restarts == 0 || config.restart_period_seconds <= 0.0 {
             return Err("maxRestarts and restartPeriodSeconds must be positive".into());
         }

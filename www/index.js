@@ -8,6 +8,11 @@ import { mountStatusPanel } from './shell/status-panel.js';
 import { mountLogPanel } from './shell/log-panel.js';
 import { mountCrashControls } from './shell/crash-controls.js';
 import { mountFailedBanner } from './shell/failed-banner.js';
+import { mountSiteSwitcher } from './shell/site-switcher.js';
+
+// Where each profile's site bundle is served from (the MediaWiki bundle is
+// built by scripts/mediawiki/build-bundle.sh; scripts/serve.js serves it).
+const DEFAULT_BUNDLES = { moodle: 'demo-site.zip', mediawiki: 'mediawiki/mediawiki-bundle.zip' };
 
 async function main() {
   const $ = (id) => document.getElementById(id);
@@ -29,10 +34,13 @@ async function main() {
     () => address.navigate(address.currentPath()));
   if (debug) mountCrashControls(client, frame, $('crash-section'));
 
+  const profile = params.get('profile') ?? 'moodle';
+  mountSiteSwitcher($('site-switcher'), profile);
   const started = performance.now();
   client.configure({
+    profile,
     siteUrl: new URL('site', document.baseURI).href,
-    bundleUrl: params.get('bundle') ?? new URL('demo-site.zip', document.baseURI).href,
+    bundleUrl: params.get('bundle') ?? new URL(DEFAULT_BUNDLES[profile] ?? DEFAULT_BUNDLES.moodle, document.baseURI).href,
     debug,
     ...(params.has('rotate') ? { rotateAfterRequests: Number(params.get('rotate')) } : {}),
     ...(params.has('maxRestarts') ? { maxRestarts: Number(params.get('maxRestarts')) } : {}),

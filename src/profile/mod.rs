@@ -1,6 +1,7 @@
 //! Application profiles: every path, file name and PHP snippet that is
 //! specific to one application lives in its profile and nowhere else.
 
+pub mod mediawiki;
 pub mod moodle;
 
 /// Everything the worker must know about an application.
@@ -15,8 +16,11 @@ pub struct Profile {
     pub db_file: String,
     /// SQLite journal mode, so the journal lives in MEMFS beside the DB.
     pub journal_mode: &'static str,
-    /// Uploaded files, relative to the data root.
-    pub uploads_dir: &'static str,
+    /// Uploaded files (a directory).
+    pub uploads: String,
+    /// Other directories whose every file must survive (caches holding
+    /// sessions, job queues…), with their SQLite `-wal`/`-shm`/`-journal` files.
+    pub extra_state_dirs: &'static [&'static str],
     /// The session cookie's name.
     pub session_cookie: &'static str,
     /// Plugin type → directory relative to the webroot.
@@ -26,11 +30,13 @@ pub struct Profile {
     /// Script run once per fresh runtime that creates the schema and the admin;
     /// it must print `OK`.
     pub install_script: String,
-    /// PHP code that logs the admin in and prints the new session id.
-    pub autologin_code: String,
+    /// PHP code that logs the admin in and prints the new session id; `None`
+    /// when the application starts with an anonymous visitor.
+    pub autologin_code: Option<String>,
     /// The add-on installer page (relative to the site URL) that reports
-    /// installs with `installzipcomponent=<type>_<name>`.
-    pub addon_installer_path: &'static str,
+    /// installs with `installzipcomponent=<type>_<name>`; `None` when the
+    /// application has none.
+    pub addon_installer_path: Option<&'static str>,
     /// PHP code that re-registers plugins through the app's upgrade runner and
     /// prints `component=version` for each component asked about.
     pub reregister_code: fn(&Profile, &[String]) -> String,
@@ -44,6 +50,7 @@ impl Profile {
     pub fn by_name(name: &str) -> Option<Profile> {
         match name {
             "moodle" => Some(moodle::profile()),
+            "mediawiki" => Some(mediawiki::profile()),
             _ => None,
         }
     }
@@ -54,12 +61,27 @@ impl Profile {
         ["", "-journal", "-wal", "-shm"].iter().map(|suffix| format!("{}{suffix}", self.db_file)).collect()
     }
 
-    /// The directory of uploaded files.
-    pub fn uploads_path(&self) -> String {
-        format!("{}/{}", self.dataroot, self.uploads_dir)
-    }
-
     pub fn plugin_dir(&self, plugin_type: &str) -> Option<&'static str> {
         self.plugin_types.iter().find(|(t, _)| *t == plugin_type).map(|(_, dir)| *dir)
     }
+}
+
+/// A single-quoted PHP string literal.
+pub(crate) fn php_string(text: &str) -> String {
+    format!("'{}'", text.replace('\\', "\\\\").replace('\'', "\\'"))
+}
+
+/// PHP code that prints SQLite's `quick_check` verdict on `db_file`, through
+/// PDO directly (not the app: a damaged DB must not run application code).
+/// Opening the DB rolls a hot journal back first.
+pub(crate) fn quick_check_code(db_file: &str) -> String {
+    format!(
+        "<?php\n\
+         try {{\n\
+             $db = new PDO('sqlite:' . {db});\n\
+             $db->setAttribute(PDO::ATTR_ERRMODE, PDO::ERRMODE_EXCEPTION);\n\
+             echo implode(\"\\n\", $db->query('PRAGMA quick_check')->fetchAll(PDO::FETCH_COLUMN));\n\
+         }} catch (Throwable $e) {{ echo 'error: ', $e->getMessage(); }}\n",
+        db = php_string(db_file),
+    )
 }

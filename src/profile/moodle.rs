@@ -1,7 +1,7 @@
 //! The Moodle profile: Moodle's real layout and names. The embedded demo site
 //! (`www/demo-site/`) follows them, so the same profile will run real Moodle.
 
-use super::Profile;
+use super::{php_string, Profile};
 
 const WEBROOT: &str = "/www/moodle";
 const DATAROOT: &str = "/persist/moodledata";
@@ -80,15 +80,16 @@ pub fn profile() -> Profile {
         // .php suffix keeps a web server from handing the DB out as a download.
         db_file: format!("{DATAROOT}/moodle_playground_php83.sq3.php"),
         journal_mode: "DELETE",
-        uploads_dir: "filedir",
+        uploads: format!("{DATAROOT}/filedir"),
+        extra_state_dirs: &[],
         session_cookie: "MoodleSession",
         plugin_types: PLUGIN_TYPES,
         generated_files,
         install_script: format!("{WEBROOT}/admin/cli/install_database.php"),
-        autologin_code: format!(
+        autologin_code: Some(format!(
             "<?php\nrequire '{WEBROOT}/config.php';\ncomplete_user_login(get_admin());\necho session_id();\n"
-        ),
-        addon_installer_path: "/admin/tool/installaddon/index.php",
+        )),
+        addon_installer_path: Some("/admin/tool/installaddon/index.php"),
         reregister_code,
         integrity_code,
         php_extensions: &[],
@@ -115,18 +116,8 @@ fn reregister_code(profile: &Profile, components: &[String]) -> String {
     )
 }
 
-/// SQLite's verdict on the DB, through PDO directly (not the app: a damaged
-/// DB must not run application code). Opening it rolls a hot journal back.
 fn integrity_code(profile: &Profile) -> String {
-    format!(
-        "<?php\n\
-         try {{\n\
-             $db = new PDO('sqlite:' . {db});\n\
-             $db->setAttribute(PDO::ATTR_ERRMODE, PDO::ERRMODE_EXCEPTION);\n\
-             echo implode(\"\\n\", $db->query('PRAGMA quick_check')->fetchAll(PDO::FETCH_COLUMN));\n\
-         }} catch (Throwable $e) {{ echo 'error: ', $e->getMessage(); }}\n",
-        db = php_string(&profile.db_file),
-    )
+    super::quick_check_code(&profile.db_file)
 }
 
 /// `config.php` and `lib/components.json`, derived from the profile so the
@@ -159,11 +150,6 @@ fn generated_files(profile: &Profile, site_url: &str) -> Vec<(String, String)> {
         (format!("{}/config.php", profile.webroot), config),
         (format!("{}/lib/components.json", profile.webroot), components),
     ]
-}
-
-/// A single-quoted PHP string literal.
-fn php_string(text: &str) -> String {
-    format!("'{}'", text.replace('\\', "\\\\").replace('\'', "\\'"))
 }
 
 #[cfg(test)]

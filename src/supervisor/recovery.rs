@@ -154,7 +154,8 @@ impl<F: RuntimeFactory> Supervisor<F> {
 
     pub(super) fn snapshot_sources(&self) -> Vec<Source> {
         let mut sources: Vec<Source> = self.profile.db_files().into_iter().map(Source::File).collect();
-        sources.push(Source::Tree(self.profile.uploads_path()));
+        sources.push(Source::Tree(self.profile.uploads.clone()));
+        sources.extend(self.profile.extra_state_dirs.iter().map(|dir| Source::Tree(dir.to_string())));
         sources.extend(self.plugins.plugins().map(|p| Source::Tree(p.dir.clone())));
         sources
     }
@@ -285,7 +286,11 @@ impl<F: RuntimeFactory> Supervisor<F> {
 
     /// Logs the admin in with the profile's snippet and keeps the session cookie.
     pub(super) async fn auto_login(&mut self, runtime: &F::Runtime) -> Result<(), PhpError> {
-        let output = runtime.run_code(&self.profile.autologin_code).await?;
+        let Some(code) = self.profile.autologin_code.as_deref() else {
+            // An application without auto-login starts with an anonymous visitor.
+            return Ok(());
+        };
+        let output = runtime.run_code(code).await?;
         let session_id = output.stdout.trim();
         if session_id.is_empty() || !session_id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b',') {
             let printed: String = output.stdout.chars().take(300).collect();
