@@ -159,7 +159,12 @@ function wrapRuntime(php, handler, wasm, phpVersion, currentBundle) {
     trackWrites: (path) => writes.track(path),
     /** The ranges written since the last call, merged, as [start0, end0, start1, end1, …]. */
     takeDirtyRanges: (path) => writes.take(path),
-    writeFile: (path, bytes) => FS.writeFile(path, bytes),
+    writeFile(path, bytes) {
+      // A bundle file is a shared read-only node: replace it, never write into it.
+      const existing = FS.analyzePath(path);
+      if (existing.exists && !(existing.object.mode & 0o200)) FS.unlink(path);
+      FS.writeFile(path, bytes);
+    },
     readDir: (path) => FS.readdir(path),
     mkdirTree: (path) => FS.mkdirTree(path),
     unlink: (path) => FS.unlink(path),
