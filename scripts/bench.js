@@ -12,6 +12,7 @@ import { launch } from '../tests/e2e/browser.js';
 import { bootRecoveryRotation, memoryChurn, leakWithAndWithoutRotation } from './bench/real-page.js';
 import { mirrorThroughput, requestOverhead, instanceCreation, rotationVersusHotSwap } from './bench/lab.js';
 import { checkpointCost, journalCost } from './bench/integrity.js';
+import { mediawikiBootVersusRecovery } from './bench/mediawiki.js';
 import { buildRows, printTable, withSummaries, NOTES } from './bench/report.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -27,6 +28,7 @@ const SETTINGS = Object.freeze({
   figure6: { dbMiB: 16, uploads: 16, uploadKiB: 256, repetitions: 7 },
   figure7: { dbMiB: 16, writes: 20, repetitions: 5 },
   figure8: { transactions: 200, repetitions: 5 },
+  figure9: { rounds: 5, perPage: 1 },
 });
 
 async function main() {
@@ -56,6 +58,7 @@ async function main() {
       6: () => rotationVersusHotSwap(env.browser, env.url, SETTINGS.figure6),
       7: () => checkpointCost(env.browser, env.url, SETTINGS.figure7),
       8: () => journalCost(env.browser, env.url, SETTINGS.figure8),
+      9: () => mediawikiBootVersusRecovery(env.browser, env.url, { ...SETTINGS.figure9, log }),
     };
     for (const [figure, measure] of Object.entries(figures)) {
       if (only && !only.has(Number(figure))) continue;

@@ -4,4 +4,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 scripts/build.sh
+scripts/mediawiki/build-bundle.sh
 exec node scripts/serve.js --port "${PORT:-8080}"

@@ -17,6 +17,8 @@ cargo test --quiet
 
 echo "== build"
 scripts/build.sh
+echo "== MediaWiki bundle (Debian packages, installed once on PHP wasm; skipped when up to date)"
+scripts/mediawiki/build-bundle.sh
 
 port=${TEST_PORT:-8787}
 node scripts/serve.js --port "$port" >/tmp/resilient-php-worker-test-server.log 2>&1 &

@@ -2,7 +2,10 @@
 # Builds the MediaWiki 1.39 site bundle for the `mediawiki` profile:
 #   target/mediawiki/mediawiki-bundle.zip
 # = the web root (unpacked by the worker into /www/mediawiki), LocalSettings.php
-#   included, + the install snapshot as .playground/seed/persist/data/<file>.
+#   included, + the install snapshot as .playground/seed/persist/data/<file>,
+#   + the profile's scripts as .playground/seed/playground/mediawiki/
+#   {install-check,run-updater}.php, + the ICU data for intl as
+#   .playground/icudt74l.dat.
 #
 # Idempotent: a step is skipped when its output exists and is newer than its
 # inputs (this script's helpers included). Every step prints what it did and
@@ -86,7 +89,12 @@ else
 fi
 
 # 3. The web root: Debian's absolute symlinks resolved inside the unpacked tree, real files only.
-if fresh "$out/.webroot.stamp" "$out/.root.stamp" "$here/assemble-webroot.mjs" "$here/PlaygroundCliInstaller.php" "$0"; then
+# What of this script shapes the web root (the excluded extensions), kept in a
+# file rewritten only when it changes: editing the rest of the script does not
+# re-assemble (17 s) and re-install.
+webroot_config="excluded extensions: ${excluded_extensions[*]}"
+if [ "$(cat "$out/.webroot.config" 2>/dev/null)" != "$webroot_config" ]; then echo "$webroot_config" > "$out/.webroot.config"; fi
+if fresh "$out/.webroot.stamp" "$out/.root.stamp" "$here/assemble-webroot.mjs" "$here/PlaygroundCliInstaller.php" "$out/.webroot.config"; then
   log "webroot: up to date ($webroot)"
 else
   begin "webroot: assemble $webroot"
@@ -103,24 +111,79 @@ else
 fi
 
 # 4. Install once on a throwaway php-wasm instance; LocalSettings.php; the seed; the l10n cache.
-if fresh "$out/.install.stamp" "$out/.webroot.stamp" "$here/install.mjs" "$here/LocalSettings.additions.php"; then
+if fresh "$out/.install.stamp" "$out/.webroot.stamp" "$here/install.mjs" "$here/LocalSettings.additions.php" "$here/run-updater.php"; then
   log "install: up to date ($webroot/LocalSettings.php, $extra/.playground/seed)"
 else
   begin "install: maintenance/install.php on a throwaway PHP 8.3 wasm instance"
   rm -f "$webroot/LocalSettings.php"
-  node "$here/install.mjs" --webroot "$webroot" --additions "$here/LocalSettings.additions.php" \
+  node "$here/install.mjs" --webroot "$webroot" --additions "$here/LocalSettings.additions.php" --updater "$here/run-updater.php" \
     --seed-out "$extra/.playground/seed" --tools "$tools"
   touch "$out/.install.stamp"
   done_step
 fi
 
-# 5. The zip: the web root at the zip's root, then .playground/ (zip is faster than fflate here).
-if fresh "$bundle" "$out/.install.stamp"; then
+# 5. The ICU data the intl extension needs (MediaWiki uses intl for collation,
+#    normalisation and dates): `shared/icu.dat` of @php-wasm/web, the same
+#    version as the runtime; fetched with `npm pack` (the package is not a
+#    dependency of the project) and only that file kept. The host installs it as
+#    /internal/shared/icudt74l.dat with ICU_DATA=/internal/shared.
+icu=$extra/.playground/icudt74l.dat
+icu_sha1=01a9a65b541283f50d68114840da6513538f9814   # icu.dat of @php-wasm/web and @php-wasm/node 3.1.55 (ICU 74)
+if [ "$force" = 0 ] && [ -s "$icu" ]; then
+  log "icu: present ($icu, $(stat -c %s "$icu") bytes)"
+else
+  begin "icu: shared/icu.dat from @php-wasm/web@$php_wasm_version"
+  tgz=$out/php-wasm-web-$php_wasm_version.tgz
+  if [ ! -s "$tgz" ]; then
+    npm pack "@php-wasm/web@$php_wasm_version" --pack-destination "$out" --loglevel=error >/dev/null
+  fi
+  mkdir -p "$(dirname "$icu")"
+  tar -xzOf "$tgz" package/shared/icu.dat > "$icu.tmp"
+  actual_sha1=$(sha1sum "$icu.tmp" | cut -d' ' -f1)
+  if [ "$actual_sha1" != "$icu_sha1" ]; then
+    log "  WARNING: icu.dat sha1 is $actual_sha1, expected $icu_sha1 (another ICU build?)"
+  fi
+  mv "$icu.tmp" "$icu"
+  done_step "$(stat -c %s "$icu") bytes, sha1 $actual_sha1"
+fi
+
+# 6. The seed scripts the profile runs from /playground/mediawiki/ (seeded like
+#    the DBs): install-check.php (the boot's "installer" step) and
+#    run-updater.php (re-registration in the live instance). Copied only when
+#    they differ, so an unchanged script leaves the zip up to date.
+seed_scripts=$extra/.playground/seed/playground/mediawiki
+mkdir -p "$seed_scripts"
+copied=()
+for script in install-check.php run-updater.php; do
+  if ! cmp -s "$here/$script" "$seed_scripts/$script"; then
+    cp "$here/$script" "$seed_scripts/$script"
+    copied+=("$script")
+  fi
+done
+log "seed scripts: ${copied[*]:-up to date} ($seed_scripts)"
+
+# 7. The zip: the web root at the zip's root (webroot.zip, redone only after a
+#    new install), then .playground/ added to a copy of it (ICU data, seed DBs
+#    and scripts: a changed script costs a second, not a re-zip of 22 000 files).
+#    zip is faster than fflate here.
+base=$out/webroot.zip
+if fresh "$base" "$out/.install.stamp"; then
+  log "zip (web root): up to date ($base)"
+else
+  begin "zip (web root): $base"
+  rm -f "$base.tmp"
+  (cd "$webroot" && zip -q -r -X "$OLDPWD/$base.tmp" .)
+  mv "$base.tmp" "$base"
+  done_step "$(stat -c %s "$base") bytes"
+fi
+extra_files=()
+while IFS= read -r -d '' file; do extra_files+=("$file"); done < <(find "$extra/.playground" -type f -print0)
+if fresh "$bundle" "$base" "${extra_files[@]}"; then
   log "zip: up to date ($bundle)"
 else
-  begin "zip: $bundle"
+  begin "zip: $bundle = $base + .playground/ (${#extra_files[@]} files)"
   rm -f "$bundle.tmp"
-  (cd "$webroot" && zip -q -r -X "$OLDPWD/$bundle.tmp" .)
+  cp "$base" "$bundle.tmp"
   (cd "$extra" && zip -q -r -X "$OLDPWD/$bundle.tmp" .playground)
   mv "$bundle.tmp" "$bundle"
   done_step
@@ -128,5 +191,6 @@ fi
 
 files=$(zipinfo -1 "$bundle" | grep -cv '/$')
 seed_files=$(zipinfo -1 "$bundle" | grep '^\.playground/seed/' | grep -cv '/$')
-log "bundle: $bundle, $(stat -c %s "$bundle") bytes ($(du -h "$bundle" | cut -f1)), $files files ($seed_files seed files), unpacked $(du -sb "$webroot" | cut -f1) bytes of web root"
+log "bundle: $bundle, $(stat -c %s "$bundle") bytes ($(du -h "$bundle" | cut -f1)), $files files ($seed_files seed files: $(zipinfo -1 "$bundle" | grep '^\.playground/seed/' | grep -v '/$' | sed 's|^\.playground/seed||' | tr '\n' ' ')), unpacked $(du -sb "$webroot" | cut -f1) bytes of web root"
+log "       .playground/icudt74l.dat: $(unzip -v "$bundle" .playground/icudt74l.dat | awk 'NR==4 {print $1 " bytes, " $3 " compressed (" $2 ")"}')"
 log "total: $(( $(now_ms) - total_start )) ms"

@@ -4,7 +4,7 @@
 // snapshot of /persist/data (WAL checkpointed into each DB, so the seed is
 // self-contained).
 //
-//   node install.mjs --webroot DIR --additions FILE --seed-out DIR --tools DIR
+//   node install.mjs --webroot DIR --additions FILE --updater FILE --seed-out DIR --tools DIR
 //
 // The web root is mounted (NODEFS) at /www/mediawiki, the data dir is MEMFS at
 // /persist/data — the paths the worker's `mediawiki` profile uses.
@@ -75,10 +75,31 @@ const dataFiles = readTree(FS, DATA);
 console.log(`[install] install.php: ${ms(t)}; /persist/data after it: ${describe(dataFiles)}`);
 
 // 2. LocalSettings.php = the installer's + the playground's additions + the per-boot hook.
+//    The hook is LocalSettings.php's last statement, so the worker's file wins.
+//    The installer wrote `$wgResourceBasePath = $wgScriptPath;` and `$wgLogos`
+//    from it near the top: when the worker's file moves the site elsewhere
+//    ($wgScriptPath other than /site), those follow, so the worker only has to
+//    write $wgServer and $wgScriptPath (everything else — $wgScript,
+//    $wgArticlePath, $wgStylePath, $wgUploadPath… — MediaWiki derives later).
+const PLAYGROUND_HOOK = `# Written by the worker at every boot: $wgServer (the page's origin) and, when the
+# site is not served under /site, $wgScriptPath. What the installer derived from
+# $wgScriptPath above ($wgResourceBasePath, the logos) follows it.
+if (is_file(__DIR__ . '/LocalSettings.playground.php')) {
+\t$playgroundInstalledScriptPath = $wgScriptPath;
+\trequire __DIR__ . '/LocalSettings.playground.php';
+\tif ($wgScriptPath !== $playgroundInstalledScriptPath && $wgResourceBasePath === $playgroundInstalledScriptPath) {
+\t\t$wgResourceBasePath = $wgScriptPath;
+\t\tforeach (is_array($wgLogos) ? $wgLogos : [] as $playgroundLogo => $playgroundLogoUrl) {
+\t\t\tif (is_string($playgroundLogoUrl) && str_starts_with($playgroundLogoUrl, "$playgroundInstalledScriptPath/")) {
+\t\t\t\t$wgLogos[$playgroundLogo] = $wgScriptPath . substr($playgroundLogoUrl, strlen($playgroundInstalledScriptPath));
+\t\t\t}
+\t\t}
+\t}
+}
+`;
 const settings = installerSettings.trimEnd() + '\n\n' +
   fs.readFileSync(opts.additions, 'utf8').replace(/^<\?php\s*/, '').trimEnd() + '\n\n' +
-  '# Written by the worker at every boot: $wgServer (the page\'s origin) and whatever depends on where the site is served.\n' +
-  "if (is_file(__DIR__ . '/LocalSettings.playground.php')) { require __DIR__ . '/LocalSettings.playground.php'; }\n";
+  PLAYGROUND_HOOK;
 fs.writeFileSync(path.join(webroot, 'LocalSettings.php'), settings);
 
 // 3. One more throwaway instance, its SAPI set to "cli" before its first
@@ -125,6 +146,19 @@ if (!l10nFiles.includes('en.l10n.php')) {
   process.exit(1);
 }
 console.log(`[install] localisation cache: ${rebuild.ms}; ${l10nFiles.map((f) => `cache/l10n/${f} (${fs.statSync(path.join(webroot, 'cache/l10n', f)).size} B)`).join(', ')}`);
+
+// d. the playground's updater (the seed script /playground/mediawiki/run-updater.php,
+//    the worker's re-registration step) once: it records the fingerprint of this
+//    code in the DB's updatelog, so the worker's first run finds nothing to update.
+t = performance.now();
+MFS.mkdirTree('/playground/mediawiki');
+MFS.writeFile('/playground/mediawiki/run-updater.php', fs.readFileSync(opts.updater));
+const updater = await maint.run({ code: "<?php require '/playground/mediawiki/run-updater.php';" }).catch((error) => error.response ?? { exitCode: -1, text: String(error), errors: '' });
+if (updater.exitCode !== 0 || !updater.text.includes('UPDATE-DONE')) {
+  console.error(`[install] run-updater.php: exit code ${updater.exitCode}\n${updater.text}\n${updater.errors}`);
+  process.exit(1);
+}
+console.log(`[install] run-updater.php: ${ms(t)}; ${updater.text.split('\n').find((l) => l.startsWith('updater: '))}`);
 
 t = performance.now();
 const result = await maint.run({ code: `<?php
@@ -183,7 +217,7 @@ function parseArgs(list) {
     if (!list[i].startsWith('--')) throw new Error(`unexpected argument ${list[i]}`);
     out[list[i].slice(2)] = list[i + 1];
   }
-  for (const key of ['webroot', 'additions', 'seed-out', 'tools']) {
+  for (const key of ['webroot', 'additions', 'updater', 'seed-out', 'tools']) {
     if (!out[key]) { console.error(`install.mjs: --${key} is required`); process.exit(2); }
   }
   return out;

@@ -5,8 +5,13 @@
 // cookieStore: false and our own cookie jar. Then: main page, login, edit, upload,
 // popen, timings; the code tree handed to more instances WITHOUT copying
 // (MEMFS canOwn); and ways to run maintenance/update.php.
+// The profile's seed scripts are run as the worker runs them:
+// /playground/mediawiki/install-check.php (the boot's installer step, php.run
+// scriptPath) and /playground/mediawiki/run-updater.php (re-registration:
+// php.run code `require` in the live instance, `extension:<Name>=…` lines).
 //
-//   node scripts/mediawiki/verify-bundle.mjs [--bundle FILE] [--tools DIR] [--skip-extra]
+//   node scripts/mediawiki/verify-bundle.mjs [--bundle FILE] [--tools DIR] [--skip-extra] [--dump-html DIR]
+//   (--dump-html: the HTML of the pages the e2e test drives, saved for reading)
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
@@ -20,6 +25,9 @@ const option = (name, fallback) => { const i = args.indexOf(`--${name}`); return
 const bundlePath = path.resolve(option('bundle', path.join(repo, 'target/mediawiki/mediawiki-bundle.zip')));
 const tools = path.resolve(option('tools', path.join(repo, 'target/mediawiki/tools')));
 const skipExtra = args.includes('--skip-extra');
+const dumpDir = option('dump-html', null);
+if (dumpDir) fs.mkdirSync(dumpDir, { recursive: true });
+const dump = (name, text) => { if (dumpDir) fs.writeFileSync(path.join(dumpDir, `${name}.html`), text); };
 
 const { unzipSync } = createRequire(import.meta.url)('fflate'); // the project's node_modules
 const { loadNodeRuntime } = await import(pathToFileURL(path.join(tools, 'node_modules/@php-wasm/node/index.js')).href);
@@ -28,6 +36,14 @@ const { PHP, PHPRequestHandler, setPhpIniEntries, __private__dont__use } =
 
 const DOCROOT = '/www/mediawiki';
 const SITE = 'http://localhost/site';
+const INSTALL_CHECK = '/playground/mediawiki/install-check.php';
+const UPDATER_CODE = "<?php require '/playground/mediawiki/run-updater.php';"; // what the worker runs
+// The extensions install.mjs enables: each must come back as an `extension:<Name>=…` line.
+const EXTENSIONS = [
+  'CategoryTree', 'Cite', 'CiteThisPage', 'CodeEditor', 'Gadgets', 'ImageMap', 'InputBox',
+  'Interwiki', 'MultimediaViewer', 'Nuke', 'PageImages', 'ParserFunctions', 'Poem',
+  'Renameuser', 'ReplaceText', 'SecureLinkFixer', 'TemplateData', 'TextExtracts', 'WikiEditor',
+];
 const INI = { disable_functions: 'proc_open,popen,exec,shell_exec,system,passthru' };
 const ADMIN = { name: 'Admin', password: 'playground-admin-1' };
 const REQUEST_TIMEOUT_MS = 60_000;
@@ -49,14 +65,37 @@ const entries = unzipSync(zipBytes);
 const unzipMs = ms(t);
 const codeFiles = []; // [path under the web root, bytes]
 const seedFiles = []; // [absolute path, bytes]
+const metaFiles = {}; // .playground/<name> (not seeds): { name: bytes }
 for (const [name, bytes] of Object.entries(entries)) {
   if (name.endsWith('/')) continue;
   if (name.startsWith('.playground/seed/')) seedFiles.push([name.slice('.playground/seed'.length), bytes]);
-  else if (!name.startsWith('.playground/')) codeFiles.push([name, bytes]);
+  else if (name.startsWith('.playground/')) metaFiles[name.slice('.playground/'.length)] = bytes;
+  else codeFiles.push([name, bytes]);
 }
 const codeBytes = codeFiles.reduce((n, [, b]) => n + b.length, 0);
 info(`bundle ${path.relative(repo, bundlePath)}: ${zipBytes.length} bytes; read ${readMs} ms; fflate unzipSync ${unzipMs} ms; ` +
-  `${codeFiles.length} web-root files (${(codeBytes / 1048576).toFixed(1)} MiB), ${seedFiles.length} seed files: ${seedFiles.map(([p, b]) => `${p} (${b.length} B)`).join(', ')}`);
+  `${codeFiles.length} web-root files (${(codeBytes / 1048576).toFixed(1)} MiB), ${seedFiles.length} seed files: ${seedFiles.map(([p, b]) => `${p} (${b.length} B)`).join(', ')}; ` +
+  `other .playground/ files: ${Object.entries(metaFiles).map(([n, b]) => `${n} (${b.length} B)`).join(', ')}`);
+
+// The ICU data for intl: the host installs it as /internal/shared/icudt74l.dat. In
+// node, @php-wasm/node installs its own shared/icu.dat: the same bytes means the
+// intl checks below exercise exactly the data the browser will get.
+const icu = metaFiles['icudt74l.dat'];
+const nodeIcuPath = path.join(tools, 'node_modules/@php-wasm/node/shared/icu.dat');
+const sha1 = (bytes) => crypto.createHash('sha1').update(bytes).digest('hex');
+const nodeIcuSha1 = fs.existsSync(nodeIcuPath) ? sha1(fs.readFileSync(nodeIcuPath)) : 'missing';
+check(!!icu && icu.length > 1_000_000 && sha1(icu) === nodeIcuSha1 && Buffer.from(icu).includes('icudt74l'),
+  '.playground/icudt74l.dat is ICU 74 data, byte for byte the icu.dat the node runtime loads intl with',
+  icu ? `${icu.length} B, sha1 ${sha1(icu)} (node's ${nodeIcuSha1})` : 'not in the bundle');
+const seedPaths = seedFiles.map(([p]) => p);
+check(seedPaths.includes(INSTALL_CHECK) && seedPaths.includes('/playground/mediawiki/run-updater.php'),
+  'the profile\'s scripts are seeds (/playground/mediawiki/install-check.php, run-updater.php)', seedPaths.filter((p) => p.startsWith('/playground/')).join(', '));
+const localSettings = new TextDecoder().decode(codeFiles.find(([n]) => n === 'LocalSettings.php')?.[1] ?? new Uint8Array());
+const hookAt = localSettings.lastIndexOf("\nif (is_file(__DIR__ . '/LocalSettings.playground.php')) {");
+const hook = hookAt > 0 ? localSettings.slice(hookAt + 1).trimEnd() : '';
+const topLevel = hook.split('\n').filter((line) => /^\S/.test(line) && !line.startsWith('#'));
+check(hook.includes("\trequire __DIR__ . '/LocalSettings.playground.php';") && topLevel.length === 2 && topLevel[1] === '}',
+  'LocalSettings.php ends by requiring LocalSettings.playground.php if present', `its last statement, ${hook.split('\n').length} lines: ${topLevel.join(' … ')}`);
 
 // ---------------------------------------------------------------- runtimes
 let nextProcessId = 1;
@@ -116,6 +155,19 @@ function writeSeedAndSettings(FS, seeds = seedFiles) {
   FS.writeFile(`${DOCROOT}/LocalSettings.playground.php`, "<?php\n$wgServer = 'http://localhost';\n");
 }
 
+/** php.run, with a non-zero exit (which php.run throws as an error carrying the response) returned like any other. */
+async function runPhp(php, request, label) {
+  const t0 = performance.now();
+  let res;
+  try {
+    res = await withTimeout(php.run(request), label);
+  } catch (error) {
+    if (!error.response) throw error;
+    res = error.response;
+  }
+  return { exitCode: res.exitCode, text: res.text, errors: res.errors, ms: ms(t0) };
+}
+
 function withTimeout(promise, label) {
   let timer;
   return Promise.race([
@@ -126,9 +178,10 @@ function withTimeout(promise, label) {
 
 // A browser in miniature: its own cookie jar (cookieStore: false in the handler), redirects followed by hand.
 class Client {
-  constructor(php, label) {
+  constructor(php, label, { site = SITE } = {}) {
     this.label = label;
-    this.handler = new PHPRequestHandler({ php, documentRoot: DOCROOT, absoluteUrl: SITE, cookieStore: false });
+    this.site = site;
+    this.handler = new PHPRequestHandler({ php, documentRoot: DOCROOT, absoluteUrl: site, cookieStore: false });
     this.jar = new Map();
     this.setCookieNames = new Set();
     this.setCookieLines = [];
@@ -145,7 +198,7 @@ class Client {
     for (const line of response.headers['set-cookie'] ?? []) this.#storeCookie(line);
     const location = response.headers.location?.[0];
     if (follow && location && response.httpStatusCode >= 300 && response.httpStatusCode < 400) {
-      const next = await this.fetch(new URL(location, `${SITE}/`).href, { follow });
+      const next = await this.fetch(new URL(location, `${this.site}/`).href, { follow });
       return { ...next, redirectedFrom: { status: response.httpStatusCode, location, ms: elapsed }, ms: elapsed + next.ms };
     }
     return { status: response.httpStatusCode, headers: response.headers, bytes: response.bytes, text: response.text, errors: response.errors, ms: elapsed, location };
@@ -250,7 +303,29 @@ const watch = (FS) => Object.assign({}, ...WATCHED.map((d) => listTree(FS, d)));
 console.log('--- instance A: fresh runtime, code tree COPIED into MEMFS');
 const A = await freshRuntime();
 const copyMs = writeCodeTree(A.FS, 'copy');
+// 0. The boot's installer step, /playground/mediawiki/install-check.php, as the
+//    worker runs it (php.run scriptPath): first with no DB, then an empty one,
+//    then with the whole seed.
+writeSeedAndSettings(A.FS, seedFiles.filter(([p]) => p.startsWith('/playground/')));
+const noDb = await runPhp(A.php, { scriptPath: INSTALL_CHECK }, 'install-check (no DB)');
+A.FS.mkdirTree('/persist/data');
+A.FS.writeFile('/persist/data/my_wiki.sqlite', new Uint8Array(0));
+const emptyDb = await runPhp(A.php, { scriptPath: INSTALL_CHECK }, 'install-check (empty DB)');
+A.FS.unlink('/persist/data/my_wiki.sqlite');
+check(noDb.exitCode === 1 && !noDb.text.includes('OK') && emptyDb.exitCode === 1 && !emptyDb.text.includes('OK'),
+  'install-check.php with no DB, then an empty one: an error, exit code 1', `${JSON.stringify(noDb.text.trim())}; ${JSON.stringify(emptyDb.text.trim())}`);
 writeSeedAndSettings(A.FS);
+const installCheck = await runPhp(A.php, { scriptPath: INSTALL_CHECK }, 'install-check');
+check(installCheck.exitCode === 0 && installCheck.text === 'OK', 'install-check.php on the seeded runtime prints exactly "OK"',
+  `${installCheck.ms} ms, exit ${installCheck.exitCode}, printed ${JSON.stringify(installCheck.text)}${installCheck.errors ? `, stderr ${installCheck.errors.slice(0, 200)}` : ''}`);
+// intl with ICU 74's data: what MediaWiki uses it for (normalisation, collation, dates).
+const intl = await runPhp(A.php, { code: `<?php
+  echo extension_loaded('intl') ? 'intl ICU ' . INTL_ICU_VERSION . ' data ' . INTL_ICU_DATA_VERSION : 'no intl', ' | ',
+    Normalizer::normalize("e\u{301}", Normalizer::FORM_C) === "\u{e9}" ? 'NFC ok' : 'NFC wrong', ' | ',
+    (new Collator('de_DE'))->compare('ä', 'b') < 0 ? 'collation ok' : 'collation wrong', ' | ',
+    (new IntlDateFormatter('fr_FR', IntlDateFormatter::LONG, IntlDateFormatter::NONE, 'UTC'))->format(0);` }, 'intl');
+check(/^intl ICU 74\.\d+ data 74\.\S+ \| NFC ok \| collation ok \| 1 janvier 1970$/.test(intl.text), 'intl works with ICU 74 data (normaliser, collator, French date format)',
+  `${intl.text}${intl.errors ? ` ${intl.errors.slice(0, 200)}` : ''}`);
 info(`A: boot ${A.bootMs} ms; copy ${codeFiles.length} files into MEMFS ${copyMs} ms (+ unzip ${unzipMs} ms once per bundle)`);
 const before = watch(A.FS);
 const a = new Client(A.php, 'A');
@@ -260,6 +335,7 @@ const a = new Client(A.php, 'A');
 // (/site/index.php/Main_Page, $wgArticlePath with PATH_INFO), as on any wiki.
 let r = await a.fetch('/site/index.php');
 const firstMs = r.ms;
+dump('main-page', r.text);
 check(r.status === 200 && r.text.includes('Playground Wiki') && r.redirectedFrom?.status === 301, 'GET /site/index.php → 301 → 200 with "Playground Wiki"',
   `${r.redirectedFrom?.status} to ${r.redirectedFrom?.location} (${r.redirectedFrom?.ms} ms, the instance's first request), then ${r.status}, ${r.bytes.length} B, ${r.ms - (r.redirectedFrom?.ms ?? 0)} ms${r.status !== 200 ? `: ${r.text.slice(0, 300)} ${r.errors}` : ''}`);
 const later = [];
@@ -278,6 +354,7 @@ check(logo.status === 200 && logo.text.includes('<svg'), 'GET a static file (log
 
 // 2. Log in through Special:UserLogin.
 r = await a.fetch('/site/index.php?title=Special:UserLogin&returnto=Main_Page');
+dump('login-form', r.text);
 let form = parseForm(r.text, 'wpLoginToken');
 if (!form) fail('login form', `no form with wpLoginToken (status ${r.status})`);
 else {
@@ -286,6 +363,7 @@ else {
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
     body: urlencoded({ ...form.hidden, wpName: ADMIN.name, wpPassword: ADMIN.password, wploginattempt: 'Log in' }),
   });
+  dump('after-login', r.text);
   const loggedIn = r.text.includes('"wgUserName":"Admin"');
   check(loggedIn && r.redirectedFrom?.status === 302, 'log in as Admin through Special:UserLogin',
     `POST → ${r.redirectedFrom?.status} ${r.redirectedFrom?.location} (${r.redirectedFrom?.ms} ms), then ${r.status}; cookies set: ${[...a.setCookieNames].join(', ')}; jar: ${[...a.jar.keys()].join(', ')}`);
@@ -297,6 +375,7 @@ else {
 // 3. Edit a page through the edit form, read the text back.
 const pageText = `Hello from the '''PHP 8.3 wasm''' playground, ${new Date().toISOString()}.\n\n== Section ==\n[[Main Page]] {{#if: x | ParserFunctions work | no }}`;
 r = await a.fetch('/site/index.php?title=Playground_test&action=edit');
+dump('edit-form', r.text);
 form = parseForm(r.text, 'wpEditToken');
 if (!form || !form.hidden.wpEditToken || form.hidden.wpEditToken === '+\\') fail('edit form', `no logged-in edit token (status ${r.status})`);
 else {
@@ -305,6 +384,7 @@ else {
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
     body: urlencoded({ ...form.hidden, wpTextbox1: pageText, wpSummary: 'verify-bundle', wpSave: 'Save page' }),
   });
+  dump('after-save', r.text);
   check(r.redirectedFrom?.status === 302 && r.status === 200 && r.text.includes('ParserFunctions work'), 'save an edit through the edit form',
     `POST → ${r.redirectedFrom?.status} (${r.redirectedFrom?.ms} ms), page ${r.status} (${r.ms - (r.redirectedFrom?.ms ?? 0)} ms)`);
   r = await a.fetch('/site/index.php?title=Playground_test&action=raw');
@@ -314,6 +394,7 @@ else {
 // 4. Upload a PNG through Special:Upload, fetch it back byte for byte.
 const png = makePng(16, 16);
 r = await a.fetch('/site/index.php?title=Special:Upload');
+dump('upload-form', r.text);
 form = parseForm(r.text, 'wpUploadFile');
 if (!form) fail('upload form', `no upload form (status ${r.status}): ${r.text.match(/<h1[^>]*>[\s\S]*?<\/h1>/)?.[0] ?? ''}`);
 else {
@@ -322,6 +403,7 @@ else {
     wpUploadDescription: 'A 16×16 test image from verify-bundle.mjs', wpLicense: '', wpIgnoreWarning: '1', wpUpload: 'Upload file',
   }, { field: 'wpUploadFile', name: 'Playground_test.png', type: 'image/png', bytes: png });
   r = await a.fetch(new URL(form.action, SITE).href, { method: 'POST', headers: { 'content-type': contentType }, body });
+  dump('after-upload', r.text);
   const href = r.text.match(/href="([^"]*\/images\/[0-9a-f]\/[0-9a-f]{2}\/Playground_test\.png)"/)?.[1];
   check(r.redirectedFrom?.status === 302 && !!href, 'upload a PNG through Special:Upload',
     `POST → ${r.redirectedFrom?.status} ${r.redirectedFrom?.location} (${r.redirectedFrom?.ms} ms); file URL ${href}${!href ? `; page: ${r.text.match(/<div class="error[\s\S]{0,400}/)?.[0] ?? r.text.slice(0, 300)}` : ''}`);
@@ -355,6 +437,66 @@ const changed = Object.keys(after).filter((p) => before[p] !== after[p] && p !==
 info(`files created or changed at run time on A (${changed.length}):\n  ${changed.map((p) => `${before[p] ? 'changed' : 'new'} ${p} (${after[p].split(' ')[0]} B)`).join('\n  ')}`);
 const gone = Object.keys(before).filter((p) => !(p in after));
 if (gone.length) info(`files removed at run time: ${gone.join(', ')}`);
+
+// 7. Re-registration as the worker does it: php.run of the seed run-updater.php in the LIVE instance.
+console.log(`--- re-registration: php.run({ code: ${JSON.stringify(UPDATER_CODE)} }) in the live instance A`);
+const extensionLines = (text) => Object.fromEntries(text.split('\n').map((l) => l.match(/^(extension|skin):([^=]+)=(.*)$/)).filter(Boolean).map((m) => [`${m[1]}:${m[2]}`, m[3]]));
+const missingExtensions = (lines) => EXTENSIONS.filter((name) => !lines[`extension:${name}`]?.trim());
+const summaryOf = (text) => text.split('\n').find((l) => l.startsWith('updater: ')) ?? text.trim().slice(0, 300);
+async function runUpdater(label, code = UPDATER_CODE) {
+  const run = await runPhp(A.php, { code }, `A ${label}`);
+  const lines = extensionLines(run.text);
+  const page = await a.fetch('/site/index.php?title=Playground_test');
+  const served = page.status === 200 && page.text.includes('ParserFunctions work') && page.text.includes('"wgUserName":"Admin"');
+  return { ...run, lines, missing: missingExtensions(lines), summary: summaryOf(run.text), page, served };
+}
+let up = await runUpdater('updater');
+check(up.exitCode === 0 && up.text.startsWith('UPDATE-DONE') && /nothing to update/.test(up.summary) && up.missing.length === 0 && up.served,
+  'run-updater.php in the live instance: nothing to update (the seed DB has this code\'s fingerprint), one extension:<Name>= line per extension, and the instance still serves, still logged in',
+  `${up.ms} ms, exit ${up.exitCode}; ${up.summary}; ${Object.keys(up.lines).length} lines (${Object.entries(up.lines).slice(0, 3).map(([k, v]) => `${k}=${v}`).join(', ')}, …)` +
+  `${up.missing.length ? `; MISSING: ${up.missing.join(', ')}` : ''}${up.errors ? `; stderr ${up.errors.slice(0, 300)}` : ''}; next page ${up.page.status} in ${up.page.ms} ms`);
+const fastMs = [up.ms];
+for (let i = 0; i < 2; i++) fastMs.push((await runPhp(A.php, { code: UPDATER_CODE }, 'A updater (again)')).ms);
+info(`run-updater.php with nothing to update: ${fastMs.join(', ')} ms`);
+up = await runUpdater('updater (forced)', "<?php $playgroundUpdaterForce = true; require '/playground/mediawiki/run-updater.php';");
+const applied = up.text.split('\n').filter((l) => /^(Modifying|Adding|Renaming|Dropping|Creating)/.test(l));
+check(up.exitCode === 0 && up.text.startsWith('UPDATE-DONE') && /updates run \(forced\)/.test(up.summary) && up.missing.length === 0 && up.served,
+  'run-updater.php forced ($playgroundUpdaterForce): the updater and the cache purge run, then the instance still serves, still logged in',
+  `${up.ms} ms, exit ${up.exitCode}; ${up.summary}; ${applied.length} patches applied${up.errors ? `; stderr ${up.errors.slice(0, 300)}` : ''}; next page ${up.page.status} in ${up.page.ms} ms`);
+// An extension added to the running site (here AbuseFilter, which has tables of
+// its own): the fingerprint changes, the updater creates its tables, its line appears.
+A.FS.writeFile(`${DOCROOT}/LocalSettings.playground.php`, "<?php\n$wgServer = 'http://localhost';\nwfLoadExtension( 'AbuseFilter' );\n");
+up = await runUpdater('updater (AbuseFilter added)');
+const tables = await runPhp(A.php, { code: "<?php $db = new PDO('sqlite:/persist/data/my_wiki.sqlite'); echo implode(',', $db->query(\"SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'abuse_filter%' ORDER BY name\")->fetchAll(PDO::FETCH_COLUMN));" }, 'tables');
+const afPage = await a.fetch('/site/index.php?title=Special:AbuseFilter');
+check(up.exitCode === 0 && /updates run/.test(up.summary) && !!up.lines['extension:AbuseFilter'] && tables.text.includes('abuse_filter,') && up.served && afPage.status === 200,
+  'an extension added at run time (wfLoadExtension AbuseFilter): the fingerprint changes, the updater creates its tables, extension:AbuseFilter is listed, Special:AbuseFilter answers',
+  `${up.ms} ms; ${up.summary}; extension:AbuseFilter=${up.lines['extension:AbuseFilter']}; tables ${tables.text}; Special:AbuseFilter ${afPage.status} in ${afPage.ms} ms, ` +
+  `h1 ${JSON.stringify(afPage.text.match(/<h1[^>]*>([\s\S]*?)<\/h1>/)?.[1]?.replace(/<[^>]+>/g, '').trim())}`);
+up = await runUpdater('updater (AbuseFilter, again)');
+check(/nothing to update/.test(up.summary) && !!up.lines['extension:AbuseFilter'], 'and the next run finds nothing to update', `${up.ms} ms; ${up.summary}`);
+writeSeedAndSettings(A.FS, []); // back to the plain settings file
+
+// 8. Another site path: LocalSettings.playground.php sets $wgScriptPath (the worker
+//    does when the site is not under /site); LocalSettings.php's hook moves
+//    $wgResourceBasePath and the logos with it, MediaWiki derives the rest.
+console.log('--- the site served under /wiki: LocalSettings.playground.php with $wgScriptPath = \'/wiki\'');
+A.FS.writeFile(`${DOCROOT}/LocalSettings.playground.php`, "<?php\n$wgServer = 'http://localhost';\n$wgScriptPath = '/wiki';\n");
+const w = new Client(A.php, 'A /wiki', { site: 'http://localhost/wiki' });
+const wMain = await w.fetch('/wiki/index.php');
+const wSpecial = await w.fetch('/wiki/index.php?title=Special:SpecialPages');
+const wLogo = await w.fetch('/wiki/resources/assets/change-your-logo.svg');
+const urls = (html) => [...html.matchAll(/(?:href|src)="(\/[^"]*)"/g)].map((m) => decode(m[1]));
+const wUrls = [...urls(wMain.text), ...urls(wSpecial.text)];
+// ($wgFavicon's default is the origin's /favicon.ico, on any wiki.)
+const stray = wUrls.filter((u) => !u.startsWith('/wiki/') && u !== '/favicon.ico');
+check(wMain.status === 200 && wMain.redirectedFrom?.location?.includes('/wiki/index.php/Main_Page') && wSpecial.status === 200 && wLogo.status === 200 &&
+  wMain.text.includes('/wiki/load.php?') && wMain.text.includes('/wiki/resources/assets/change-your-logo.svg') && stray.length === 0 && !wSpecial.text.includes('/site/'),
+  'under /wiki: redirects, links, load.php, the logo all under /wiki/',
+  `main page ${wMain.status} (from ${wMain.redirectedFrom?.location}), Special:SpecialPages ${wSpecial.status}, logo ${wLogo.status}; ${wUrls.length} root-relative URLs, not under /wiki/: ${stray.slice(0, 5).join(' ') || 'none'}; ` +
+  `load.php under /wiki ${wMain.text.includes('/wiki/load.php?')}, logo under /wiki ${wMain.text.includes('/wiki/resources/assets/change-your-logo.svg')}; ` +
+  `"/site/" in the main page ${wMain.text.split('/site/').length - 1} times, in Special:SpecialPages ${wSpecial.text.split('/site/').length - 1} times${wSpecial.text.includes('/site/') ? `: …${wSpecial.text.slice(Math.max(0, wSpecial.text.indexOf('/site/') - 80), wSpecial.text.indexOf('/site/') + 40)}…` : ''}`);
+writeSeedAndSettings(A.FS, []);
 
 if (!skipExtra) {
   // ---------------------------------------------------------------- B and C: the SAME code arrays, no copy
@@ -428,26 +570,14 @@ if (!skipExtra) {
 
   // ---------------------------------------------------------------- update.php
   console.log('--- maintenance/update.php without php.cli()');
-  // (a) In the live web-SAPI instance A: bootstrap MediaWiki and run the updater directly.
-  t = performance.now();
-  const updaterCode = fs.readFileSync(path.join(repo, 'scripts/mediawiki/run-updater.php'), 'utf8');
-  let run = await withTimeout(A.php.run({ code: updaterCode }), 'A update');
-  const inPlaceMs = ms(t);
-  r = await a.fetch('/site/index.php?title=Playground_test');
-  const applied = run.text.split('\n').filter((l) => /^(Modifying|Adding|Renaming|Dropping|Creating)/.test(l));
-  check(run.text.includes('UPDATE-DONE') && r.status === 200 && r.text.includes('ParserFunctions work') && r.text.includes('"wgUserName":"Admin"'),
-    'updater in the LIVE web-SAPI instance A (php.run of scripts/mediawiki/run-updater.php), which then still serves, still logged in',
-    `${inPlaceMs} ms, exit ${run.exitCode}, ${applied.length} patches applied, last line "${run.text.trim().split('\n').pop()}"${run.errors ? ` stderr: ${run.errors.slice(0, 300)}` : ''}; next page ${r.status} in ${r.ms} ms`);
-  t = performance.now();
-  run = await withTimeout(A.php.run({ code: updaterCode }), 'A update again');
-  info(`updater again on A: ${ms(t)} ms, ${run.text.includes('UPDATE-DONE') ? 'UPDATE-DONE' : run.text.slice(0, 200)}`);
+  // (a) In the live web-SAPI instance: run-updater.php, checked above (section 7).
   // (b) The real maintenance/update.php via php.run on an instance whose SAPI is set to "cli".
   const D = await freshRuntime({ sapiName: 'cli' });
   writeCodeTree(D.FS, 'nodes');
   const liveData = Object.entries(listTree(A.FS, '/persist')).map(([p]) => [p, A.FS.readFile(p)]);
   writeSeedAndSettings(D.FS, liveData);
   t = performance.now();
-  run = await withTimeout(D.php.run({ code: `<?php
+  let run = await withTimeout(D.php.run({ code: `<?php
     $argv = $_SERVER['argv'] = ['${DOCROOT}/maintenance/update.php', '--quick'];
     $argc = $_SERVER['argc'] = count($argv);
     require '${DOCROOT}/maintenance/update.php';

@@ -1,0 +1,39 @@
+// Figure 9 (issue 7): MediaWiki 1.39 — cold boot vs recovery (crash →
+// replayed GET answered), side by side. Needs the bundle built by
+// scripts/mediawiki/build-bundle.sh (served by scripts/serve.js at /mediawiki/).
+import { openFresh } from './real-page.js';
+
+const MAIN_PAGE = '/site/index.php/Main_Page';
+
+export async function mediawikiBootVersusRecovery(browser, url, { rounds, perPage, log }) {
+  const samples = { coldBootMs: [], workerBootMs: [], recoveryPageMs: [], recoveryWorkerMs: [] };
+  for (let round = 0; round < rounds; round++) {
+    const booted = await openFresh(browser, url, '?profile=mediawiki&rotate=0&maxRestarts=1000');
+    samples.coldBootMs.push(booted.coldBootMs);
+    samples.workerBootMs.push(booted.workerBootMs);
+    for (let i = 0; i < perPage; i++) {
+      const { pageMs, workerMs } = await booted.page.evaluate(async (path) => {
+        const { client } = window.playground;
+        let recovered = null;
+        const stop = client.on('recovered', (event) => { recovered = event; });
+        try {
+          const started = performance.now();
+          client.injectFault('memory');
+          const response = await client.handleRequest({ url: path });
+          const text = await response.text();
+          if (response.status !== 200 || !recovered?.replayed || !text.includes('Playground Wiki')) {
+            throw new Error(`GET ${path} after inject-fault answered ${response.status}; recovered: ${JSON.stringify(recovered)}`);
+          }
+          return { pageMs: performance.now() - started, workerMs: recovered.ms };
+        } finally {
+          stop();
+        }
+      }, `${MAIN_PAGE}?recovery=${i}`);
+      samples.recoveryPageMs.push(pageMs);
+      samples.recoveryWorkerMs.push(workerMs);
+    }
+    await booted.context.close();
+    log(`figure 9: round ${round + 1}/${rounds}: cold boot ${booted.coldBootMs} ms`);
+  }
+  return samples;
+}
