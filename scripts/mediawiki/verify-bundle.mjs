@@ -486,15 +486,18 @@ const w = new Client(A.php, 'A /wiki', { site: 'http://localhost/wiki' });
 const wMain = await w.fetch('/wiki/index.php');
 const wSpecial = await w.fetch('/wiki/index.php?title=Special:SpecialPages');
 const wLogo = await w.fetch('/wiki/resources/assets/change-your-logo.svg');
+// Vector's logo is a CSS background from the skin's styles module.
+const wCss = await w.fetch(cssUrl.replace('/site/', '/wiki/'));
+const logoUrls = [...wCss.text.matchAll(/url\(([^)]*change-your-logo[^)]*)\)/g)].map((m) => m[1].replace(/["']/g, ''));
 const urls = (html) => [...html.matchAll(/(?:href|src)="(\/[^"]*)"/g)].map((m) => decode(m[1]));
 const wUrls = [...urls(wMain.text), ...urls(wSpecial.text)];
 // ($wgFavicon's default is the origin's /favicon.ico, on any wiki.)
 const stray = wUrls.filter((u) => !u.startsWith('/wiki/') && u !== '/favicon.ico');
 check(wMain.status === 200 && wMain.redirectedFrom?.location?.includes('/wiki/index.php/Main_Page') && wSpecial.status === 200 && wLogo.status === 200 &&
-  wMain.text.includes('/wiki/load.php?') && wMain.text.includes('/wiki/resources/assets/change-your-logo.svg') && stray.length === 0 && !wSpecial.text.includes('/site/'),
+  wMain.text.includes('/wiki/load.php?') && logoUrls.length > 0 && logoUrls.every((u) => u.startsWith('/wiki/resources/assets/')) && stray.length === 0 && !wSpecial.text.includes('/site/'),
   'under /wiki: redirects, links, load.php, the logo all under /wiki/',
   `main page ${wMain.status} (from ${wMain.redirectedFrom?.location}), Special:SpecialPages ${wSpecial.status}, logo ${wLogo.status}; ${wUrls.length} root-relative URLs, not under /wiki/: ${stray.slice(0, 5).join(' ') || 'none'}; ` +
-  `load.php under /wiki ${wMain.text.includes('/wiki/load.php?')}, logo under /wiki ${wMain.text.includes('/wiki/resources/assets/change-your-logo.svg')}; ` +
+  `load.php under /wiki ${wMain.text.includes('/wiki/load.php?')}, logo in the skin CSS: ${logoUrls.join(' ') || 'none'}; ` +
   `"/site/" in the main page ${wMain.text.split('/site/').length - 1} times, in Special:SpecialPages ${wSpecial.text.split('/site/').length - 1} times${wSpecial.text.includes('/site/') ? `: …${wSpecial.text.slice(Math.max(0, wSpecial.text.indexOf('/site/') - 80), wSpecial.text.indexOf('/site/') + 40)}…` : ''}`);
 writeSeedAndSettings(A.FS, []);
 
