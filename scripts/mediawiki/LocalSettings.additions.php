@@ -48,3 +48,10 @@ $wgDBerrorLog = '/tmp/mediawiki-log/dberror.log';
 $wgDebugLogGroups['exception'] = '/tmp/mediawiki-log/exception.log';
 $wgDebugLogGroups['error'] = '/tmp/mediawiki-log/error.log';
 $wgDebugLogGroups['fatal'] = '/tmp/mediawiki-log/fatal.log';
+
+# The playground shows the wiki in an iframe of its own page, on the same
+# origin. MediaWiki's default X-Frame-Options: DENY on the pages that can
+# change things (login, edit, upload, preferences…) and on api.php's HTML
+# output would leave the iframe blank there: allow same-origin framing only.
+$wgEditPageFrameOptions = 'SAMEORIGIN';
+$wgApiFrameOptions = 'SAMEORIGIN';

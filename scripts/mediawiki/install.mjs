@@ -83,18 +83,20 @@ console.log(`[install] install.php: ${ms(t)}; /persist/data after it: ${describe
 //    $wgArticlePath, $wgStylePath, $wgUploadPath… — MediaWiki derives later).
 const PLAYGROUND_HOOK = `# Written by the worker at every boot: $wgServer (the page's origin) and, when the
 # site is not served under /site, $wgScriptPath. What the installer derived from
-# $wgScriptPath above ($wgResourceBasePath, the logos) follows it.
+# $wgScriptPath above ($wgResourceBasePath, the logos) follows it, unless set there.
 if (is_file(__DIR__ . '/LocalSettings.playground.php')) {
-\t$playgroundInstalledScriptPath = $wgScriptPath;
-\trequire __DIR__ . '/LocalSettings.playground.php';
-\tif ($wgScriptPath !== $playgroundInstalledScriptPath && $wgResourceBasePath === $playgroundInstalledScriptPath) {
-\t\t$wgResourceBasePath = $wgScriptPath;
-\t\tforeach (is_array($wgLogos) ? $wgLogos : [] as $playgroundLogo => $playgroundLogoUrl) {
-\t\t\tif (is_string($playgroundLogoUrl) && str_starts_with($playgroundLogoUrl, "$playgroundInstalledScriptPath/")) {
-\t\t\t\t$wgLogos[$playgroundLogo] = $wgScriptPath . substr($playgroundLogoUrl, strlen($playgroundInstalledScriptPath));
-\t\t\t}
-\t\t}
-\t}
+	$playgroundInstalledScriptPath = $wgScriptPath;
+	require __DIR__ . '/LocalSettings.playground.php';
+	if ($wgScriptPath !== $playgroundInstalledScriptPath) {
+		if ($wgResourceBasePath === $playgroundInstalledScriptPath) {
+			$wgResourceBasePath = $wgScriptPath;
+		}
+		foreach (is_array($wgLogos) ? $wgLogos : [] as $playgroundLogo => $playgroundLogoUrl) {
+			if (is_string($playgroundLogoUrl) && str_starts_with($playgroundLogoUrl, "$playgroundInstalledScriptPath/")) {
+				$wgLogos[$playgroundLogo] = $wgResourceBasePath . substr($playgroundLogoUrl, strlen($playgroundInstalledScriptPath));
+			}
+		}
+	}
 }
 `;
 const settings = installerSettings.trimEnd() + '\n\n' +

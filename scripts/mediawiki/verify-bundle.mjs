@@ -355,6 +355,14 @@ check(logo.status === 200 && logo.text.includes('<svg'), 'GET a static file (log
 // 2. Log in through Special:UserLogin.
 r = await a.fetch('/site/index.php?title=Special:UserLogin&returnto=Main_Page');
 dump('login-form', r.text);
+{
+  // The playground shows the wiki in a same-origin iframe: DENY would blank these pages there.
+  const framing = { login: r.headers['x-frame-options']?.join(',') ?? 'none' };
+  framing.edit = (await a.fetch('/site/index.php?title=Frame_test&action=edit')).headers['x-frame-options']?.join(',') ?? 'none';
+  framing.api = (await a.fetch('/site/api.php')).headers['x-frame-options']?.join(',') ?? 'none';
+  check(Object.values(framing).every((v) => v === 'SAMEORIGIN' || v === 'none'), 'login, edit and api.php pages may be framed by the playground (X-Frame-Options SAMEORIGIN, not DENY)',
+    Object.entries(framing).map(([k, v]) => `${k}: ${v}`).join(', '));
+}
 let form = parseForm(r.text, 'wpLoginToken');
 if (!form) fail('login form', `no form with wpLoginToken (status ${r.status})`);
 else {
@@ -473,32 +481,45 @@ check(up.exitCode === 0 && /updates run/.test(up.summary) && !!up.lines['extensi
   'an extension added at run time (wfLoadExtension AbuseFilter): the fingerprint changes, the updater creates its tables, extension:AbuseFilter is listed, Special:AbuseFilter answers',
   `${up.ms} ms; ${up.summary}; extension:AbuseFilter=${up.lines['extension:AbuseFilter']}; tables ${tables.text}; Special:AbuseFilter ${afPage.status} in ${afPage.ms} ms, ` +
   `h1 ${JSON.stringify(afPage.text.match(/<h1[^>]*>([\s\S]*?)<\/h1>/)?.[1]?.replace(/<[^>]+>/g, '').trim())}`);
+if (afPage.text.includes('⧼abusefilter⧽')) {
+  info('Special:AbuseFilter shows ⧼abusefilter⧽: an extension added at run time has no messages, because the localisation cache was built at bundle time ' +
+    '(cache/l10n, English, manualRecache) for the extensions enabled then, and the code tree is read-only at run time');
+}
 up = await runUpdater('updater (AbuseFilter, again)');
 check(/nothing to update/.test(up.summary) && !!up.lines['extension:AbuseFilter'], 'and the next run finds nothing to update', `${up.ms} ms; ${up.summary}`);
 writeSeedAndSettings(A.FS, []); // back to the plain settings file
 
 // 8. Another site path: LocalSettings.playground.php sets $wgScriptPath (the worker
 //    does when the site is not under /site); LocalSettings.php's hook moves
-//    $wgResourceBasePath and the logos with it, MediaWiki derives the rest.
-console.log('--- the site served under /wiki: LocalSettings.playground.php with $wgScriptPath = \'/wiki\'');
-A.FS.writeFile(`${DOCROOT}/LocalSettings.playground.php`, "<?php\n$wgServer = 'http://localhost';\n$wgScriptPath = '/wiki';\n");
-const w = new Client(A.php, 'A /wiki', { site: 'http://localhost/wiki' });
-const wMain = await w.fetch('/wiki/index.php');
-const wSpecial = await w.fetch('/wiki/index.php?title=Special:SpecialPages');
-const wLogo = await w.fetch('/wiki/resources/assets/change-your-logo.svg');
-// Vector's logo is a CSS background from the skin's styles module.
-const wCss = await w.fetch(cssUrl.replace('/site/', '/wiki/'));
-const logoUrls = [...wCss.text.matchAll(/url\(([^)]*change-your-logo[^)]*)\)/g)].map((m) => m[1].replace(/["']/g, ''));
+//    $wgResourceBasePath (unless the file set it) and the logos with it,
+//    MediaWiki derives the rest. Two site paths, two forms of the file: the bare
+//    minimum, and the worker's (src/profile/mediawiki.rs, which also sets
+//    $wgResourceBasePath). Each path is new to the parser cache.
 const urls = (html) => [...html.matchAll(/(?:href|src)="(\/[^"]*)"/g)].map((m) => decode(m[1]));
-const wUrls = [...urls(wMain.text), ...urls(wSpecial.text)];
-// ($wgFavicon's default is the origin's /favicon.ico, on any wiki.)
-const stray = wUrls.filter((u) => !u.startsWith('/wiki/') && u !== '/favicon.ico');
-check(wMain.status === 200 && wMain.redirectedFrom?.location?.includes('/wiki/index.php/Main_Page') && wSpecial.status === 200 && wLogo.status === 200 &&
-  wMain.text.includes('/wiki/load.php?') && logoUrls.length > 0 && logoUrls.every((u) => u.startsWith('/wiki/resources/assets/')) && stray.length === 0 && !wSpecial.text.includes('/site/'),
-  'under /wiki: redirects, links, load.php, the logo all under /wiki/',
-  `main page ${wMain.status} (from ${wMain.redirectedFrom?.location}), Special:SpecialPages ${wSpecial.status}, logo ${wLogo.status}; ${wUrls.length} root-relative URLs, not under /wiki/: ${stray.slice(0, 5).join(' ') || 'none'}; ` +
-  `load.php under /wiki ${wMain.text.includes('/wiki/load.php?')}, logo in the skin CSS: ${logoUrls.join(' ') || 'none'}; ` +
-  `"/site/" in the main page ${wMain.text.split('/site/').length - 1} times, in Special:SpecialPages ${wSpecial.text.split('/site/').length - 1} times${wSpecial.text.includes('/site/') ? `: …${wSpecial.text.slice(Math.max(0, wSpecial.text.indexOf('/site/') - 80), wSpecial.text.indexOf('/site/') + 40)}…` : ''}`);
+for (const [sitePath, settings] of [
+  ['/wiki', "$wgScriptPath = '/wiki';"],
+  ['/x/site', "$wgScriptPath = '/x/site';\n$wgResourceBasePath = $wgScriptPath;"],
+]) {
+  console.log(`--- the site served under ${sitePath}: LocalSettings.playground.php with ${settings.replace(/\n/g, ' ')}`);
+  A.FS.writeFile(`${DOCROOT}/LocalSettings.playground.php`, `<?php\n$wgServer = 'http://localhost';\n${settings}\n`);
+  const w = new Client(A.php, `A ${sitePath}`, { site: `http://localhost${sitePath}` });
+  const wMain = await w.fetch(`${sitePath}/index.php`);
+  const wSpecial = await w.fetch(`${sitePath}/index.php?title=Special:SpecialPages`);
+  const wLogo = await w.fetch(`${sitePath}/resources/assets/change-your-logo.svg`);
+  // Vector's logo is a CSS background from the skin's styles module.
+  const wCss = await w.fetch(cssUrl.replace('/site/', `${sitePath}/`));
+  const logoUrls = [...wCss.text.matchAll(/url\(([^)]*change-your-logo[^)]*)\)/g)].map((m) => m[1].replace(/["']/g, ''));
+  const wUrls = [...urls(wMain.text), ...urls(wSpecial.text)];
+  // ($wgFavicon's default is the origin's /favicon.ico, on any wiki.)
+  const stray = wUrls.filter((u) => !u.startsWith(`${sitePath}/`) && u !== '/favicon.ico');
+  const siteLeft = (text) => text.split('"/site/').length - 1;
+  check(wMain.status === 200 && wMain.redirectedFrom?.location?.includes(`${sitePath}/index.php/Main_Page`) && wSpecial.status === 200 && wLogo.status === 200 &&
+    wMain.text.includes(`${sitePath}/load.php?`) && logoUrls.length > 0 && logoUrls.every((u) => u.startsWith(`${sitePath}/resources/assets/`)) && stray.length === 0 &&
+    siteLeft(wMain.text) + siteLeft(wSpecial.text) === 0,
+    `under ${sitePath}: the redirect, links, load.php, the logo all under ${sitePath}/`,
+    `main page ${wMain.status} (from ${wMain.redirectedFrom?.location}), Special:SpecialPages ${wSpecial.status}, logo ${wLogo.status}; ${wUrls.length} root-relative URLs, not under ${sitePath}/: ${stray.slice(0, 5).join(' ') || 'none'}; ` +
+    `logo in the skin CSS: ${logoUrls.join(' ') || 'none'}; "/site/ in the pages: ${siteLeft(wMain.text) + siteLeft(wSpecial.text)}`);
+}
 writeSeedAndSettings(A.FS, []);
 
 if (!skipExtra) {

@@ -72,17 +72,21 @@ export function trackWrites(FS) {
 
 
 /**
- * Debug only: the first write PHP makes to `path` corrupts linear memory
- * synchronously, so PHP traps right there (inside a transaction, a commit…).
+ * Debug only: right after the first write PHP makes to `path`, linear memory
+ * is corrupted synchronously, so PHP traps at its next step — inside the
+ * transaction or the commit that wrote. The write itself completes with the
+ * right bytes (its source is linear memory, which is corrupted only after),
+ * as a real crash between two writes would leave the file.
  * A synchronous hook: post_message_to_js is asynchronous under asyncify.
  */
 export function trapOnWrite(FS, memory, path) {
   const write = FS.write;
   FS.write = (stream, ...rest) => {
+    const written = write(stream, ...rest);
     if (stream?.path === path) {
       FS.write = write;
       new Uint8Array(memory.buffer).fill(0xaa, 1024);
     }
-    return write(stream, ...rest);
+    return written;
   };
 }

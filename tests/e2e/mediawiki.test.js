@@ -1,0 +1,397 @@
+// End to end: MediaWiki 1.39 (the `mediawiki` profile, the bundle built by
+// scripts/mediawiki/build-bundle.sh) in the playground page, in headless
+// Chromium, used as a person would: log in, edit, upload; then real PHP crashes
+// — on a page view (replayed), on a form POST (not repeated) and inside an
+// edit's database commit — and what the wiki looks like afterwards.
+//
+// MediaWiki is slow in wasm (0.3–1 s per PHP request, and every page also
+// loads its CSS/JS from load.php through the same single PHP worker), so every
+// wait is explicit and bounded, and a hang fails with what was being waited for
+// and the worker's last events.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import fs from 'node:fs';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { fileURLToPath } from 'node:url';
+import { launch, openPlayground } from './browser.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const ARTIFACTS = new URL('../../test-results/', import.meta.url);
+fs.mkdirSync(ARTIFACTS, { recursive: true });
+
+const QUERY = '?profile=mediawiki&bundle=/mediawiki/mediawiki-bundle.zip';
+const ADMIN = { name: 'Admin', password: 'playground-admin-1' };
+const TITLE = 'Crash_Test';
+const BUILD_MS = 10 * 60_000;   // the bundle from scratch ≈ 40 s; a second run ≈ 0.5 s
+const PAGE_MS = 60_000;         // one wiki page in the iframe, with its load.php requests
+const RECOVERY_MS = 120_000;    // crash → fresh runtime → restore → re-registration → answer
+const QUIET_MS = 1_500;         // no request to the worker for this long = the page is settled
+const TEST_MS = 8 * 60_000;
+
+let env;
+before(async () => {
+  await buildBundle();
+  env = await launch();
+}, { timeout: BUILD_MS + 60_000 });
+after(async () => { await env?.close(); });
+
+// ---------------------------------------------------------------- the tests
+
+test('the main page is served: 200, "Playground Wiki"', { timeout: TEST_MS }, async () => {
+  await withWiki('main-page', async ({ page, site }) => {
+    assert.equal(await site.title(), 'Playground Wiki');
+    await frameOf(page).locator('#firstHeading').getByText('Main Page').waitFor({ timeout: PAGE_MS });
+    const main = await fetchThroughWorker(page, '/site/index.php/Main_Page');
+    assert.equal(main.status, 200);
+    assert.match(main.text, /<title>Playground Wiki<\/title>/);
+  });
+});
+
+test('log in, edit, upload; "Crash PHP now" (memory): the page comes back, still logged in, the edit and the image intact', { timeout: TEST_MS }, async () => {
+  await withWiki('crash-button', async ({ page, site, events }) => {
+    await logIn(page, site);
+    const text = `Written before the crash, ${Date.now()}.`;
+    await saveEdit(page, site, TITLE, text);
+    const png = makePng(16, 16);
+    const imageUrl = await uploadPng(page, site, 'Crash_test.png', png);
+    assertSameBytes(await fetchBytes(page, imageUrl), png, 'the uploaded image, fetched back before the crash');
+
+    await goTo(page, site, `/index.php/${TITLE}`, '#mw-content-text');
+    await settle(page);
+    const seen = await events.count();
+    await inNewDocument(site, 'the iframe reload after "Crash PHP now"', () => page.locator('button[data-fault="memory"]').click(), RECOVERY_MS);
+    await page.waitForFunction(() => /Recovered in \d+ ms/.test(document.getElementById('progress-text').textContent), null, { timeout: RECOVERY_MS })
+      .catch((error) => { throw new Error(`no "Recovered in N ms" in the progress bar: ${error.message}`); });
+    const recovered = await events.waitFor('recovered', seen, RECOVERY_MS);
+    assert.equal(recovered.replayed, true, `the reloaded page view was replayed: ${JSON.stringify(recovered)}`);
+    assert.ok((await events.since(seen)).some((e) => e.type === 'crash'), 'a crash event came before the recovery');
+
+    // The replayed page: still logged in, the edit there; then the image, byte for byte.
+    await frameOf(page).locator('#mw-content-text').getByText(text).waitFor({ timeout: PAGE_MS });
+    await assertLoggedIn(page);
+    assert.equal((await fetchThroughWorker(page, rawUrl(TITLE))).text, text);
+    assertSameBytes(await fetchBytes(page, imageUrl), png, 'the uploaded image after the crash');
+    assert.match(await page.locator('#log').innerText(), /crash .*"kind":"memory-out-of-bounds"/);
+    await page.screenshot({ path: new URL('mediawiki-recovered.png', ARTIFACTS).pathname });
+  });
+});
+
+test('a crash on an edit\'s POST: a 503 that says it was NOT repeated; the previous edit intact, the new one not saved', { timeout: TEST_MS }, async () => {
+  await withWiki('crash-post', async ({ page, site, events, navigations }) => {
+    await logIn(page, site);
+    const before = `The text before the POST that crashes, ${Date.now()}.`;
+    await saveEdit(page, site, TITLE, before);
+
+    const lost = `This text must NOT be saved, ${Date.now()}.`;
+    await openEditForm(page, site, TITLE);
+    await setTextbox(page, lost);
+    await settle(page);
+    const seen = await events.count();
+    await page.evaluate(() => window.playground.client.injectFault('memory'));
+    await inNewDocument(site, 'the answer to the crashed POST', () => frameOf(page).locator('#wpSave').click(), RECOVERY_MS);
+    const answer = await site.evaluate(() => document.body.innerText);
+    assert.match(answer, /not repeated/i, `the iframe shows: ${answer.slice(0, 500)}`);
+    assertLastNavigation(navigations, 503, /action=submit/);
+    const crash = await events.waitFor('crash', seen, RECOVERY_MS);
+    assert.equal(crash.method, 'POST', JSON.stringify(crash));
+    const recovered = await events.waitFor('recovered', seen, RECOVERY_MS);
+    assert.equal(recovered.replayed, false, JSON.stringify(recovered));
+
+    // The wiki serves again: the earlier edit is there, the crashed one is not.
+    await goTo(page, site, `/index.php/${TITLE}`, '#mw-content-text');
+    await frameOf(page).locator('#mw-content-text').getByText(before).waitFor({ timeout: PAGE_MS });
+    assert.equal(await frameOf(page).locator('#mw-content-text').getByText(lost).count(), 0, 'the crashed edit is not on the page');
+    assert.equal((await fetchThroughWorker(page, rawUrl(TITLE))).text, before);
+    await assertLoggedIn(page);
+  });
+});
+
+test('a trap inside an edit\'s commit (db-write): a 503, then a consistent wiki with the old or the new revision', { timeout: TEST_MS }, async (t) => {
+  await withWiki('crash-commit', async ({ page, site, events, navigations }) => {
+    await logIn(page, site);
+    const oldText = `The old revision, ${Date.now()}.`;
+    await saveEdit(page, site, TITLE, oldText);
+
+    const newText = `The new revision, whose commit traps, ${Date.now()}.`;
+    await openEditForm(page, site, TITLE);
+    await setTextbox(page, newText);
+    await settle(page);
+    const seen = await events.count();
+    // The host traps PHP on its first write to the wiki's SQLite file from now
+    // on: inside the transaction that saves the revision.
+    await page.evaluate(() => window.playground.client.injectFault('db-write'));
+    await inNewDocument(site, 'the answer to the POST whose commit traps', () => frameOf(page).locator('#wpSave').click(), RECOVERY_MS);
+    const answer = await site.evaluate(() => document.body.innerText);
+    assert.match(answer, /not repeated/i, `the iframe shows: ${answer.slice(0, 500)}`);
+    assertLastNavigation(navigations, 503, /action=submit/);
+    const crash = await events.waitFor('crash', seen, RECOVERY_MS);
+    assert.equal(crash.method, 'POST', JSON.stringify(crash));
+    const recovered = await events.waitFor('recovered', seen, RECOVERY_MS);
+    assert.ok(['snapshot', 'checkpoint'].includes(recovered.dataSource),
+      `the recovered event reports where the data came from (and it is not a fresh install): ${JSON.stringify(recovered)}`);
+
+    // Consistent: the page shows one revision, fully; the API answers valid JSON with the same text.
+    await goTo(page, site, `/index.php/${TITLE}`, '#mw-content-text');
+    const shown = await frameOf(page).locator('#mw-content-text').innerText({ timeout: PAGE_MS });
+    const showsOld = shown.includes(oldText);
+    const showsNew = shown.includes(newText);
+    assert.ok(showsOld !== showsNew, `the page shows exactly one of the revisions (old ${showsOld}, new ${showsNew}): ${shown.slice(0, 300)}`);
+    const raw = (await fetchThroughWorker(page, rawUrl(TITLE))).text;
+    assert.equal(raw, showsOld ? oldText : newText);
+    const api = await fetchThroughWorker(page,
+      `/site/api.php?action=query&prop=revisions&titles=${TITLE}&rvprop=content&format=json&formatversion=2`);
+    assert.equal(api.status, 200);
+    let json;
+    assert.doesNotThrow(() => { json = JSON.parse(api.text); }, `api.php answered JSON: ${api.text.slice(0, 300)}`);
+    assert.equal(json.query?.pages?.[0]?.revisions?.[0]?.content, raw, `the API's revision is the page's: ${api.text.slice(0, 500)}`);
+    const traces = (await events.since(seen)).filter((e) => e.type === 'trace').map((e) => e.message);
+    t.diagnostic(`db-write trap (${crash.kind}): recovered from ${recovered.dataSource} (data loss: ${recovered.dataLoss ?? 'none'}); ` +
+      `the wiki shows the ${showsOld ? 'old' : 'new'} revision; the worker's traces: ${traces.join(' | ') || 'none'}`);
+  });
+});
+
+// ---------------------------------------------------------------- the playground, instrumented
+
+/**
+ * Opens the playground with MediaWiki, instruments it (the worker's events
+ * collected; requests in flight counted, for `settle`), runs `body`, and on
+ * failure adds what the worker last said and a screenshot.
+ */
+async function withWiki(name, body) {
+  const { context, page, problems } = await openPlayground(env.browser, env.url, { query: QUERY });
+  try {
+    const site = await (await page.locator('#site').elementHandle()).contentFrame();
+    await page.evaluate(() => {
+      const client = window.playground.client;
+      window.__mwEvents = [];
+      client.on('*', (event) => { if (event.type !== 'status' && event.type !== 'progress') window.__mwEvents.push(event); });
+      // Every request the iframe makes goes through client.handleRequest (sw-bridge.js).
+      const handle = client.handleRequest.bind(client);
+      window.__mwInFlight = 0;
+      window.__mwLastActivity = performance.now();
+      client.handleRequest = (request) => {
+        window.__mwInFlight++;
+        window.__mwLastActivity = performance.now();
+        const done = () => { window.__mwInFlight--; window.__mwLastActivity = performance.now(); };
+        const answer = handle(request);
+        answer.then(done, done);
+        return answer;
+      };
+    });
+    const navigations = [];
+    page.on('response', (response) => {
+      if (response.frame() === site && response.request().isNavigationRequest()) {
+        navigations.push({ url: response.url(), status: response.status() });
+      }
+    });
+    await body({ page, site, events: eventsOf(page), navigations });
+  } catch (error) {
+    const screenshot = new URL(`mediawiki-failure-${name}.png`, ARTIFACTS).pathname;
+    await page.screenshot({ path: screenshot }).catch(() => {});
+    const events = await page.evaluate(() => window.__mwEvents?.slice(-15) ?? []).catch(() => []);
+    const where = await page.evaluate(() => document.getElementById('site').contentWindow.location.href).catch(() => '?');
+    // A new error: the reporter prints the stack, which holds the message as it was first formatted.
+    throw new Error(`${error.message}\n  iframe at: ${where}\n  screenshot: ${screenshot}` +
+      `\n  last worker events:\n    ${events.map((e) => JSON.stringify(e).slice(0, 300)).join('\n    ') || '(none)'}` +
+      (problems.length ? `\n  page errors: ${problems.join(' | ')}` : ''), { cause: error });
+  } finally {
+    await context.close();
+  }
+}
+
+/** The worker's events as the page collected them (no `status`/`progress`). */
+function eventsOf(page) {
+  const all = () => page.evaluate(() => window.__mwEvents);
+  return {
+    count: async () => (await all()).length,
+    since: async (index) => (await all()).slice(index),
+    /** The first event of `type` after index `start`, waiting up to `timeout` ms. */
+    async waitFor(type, start, timeout) {
+      const handle = await page.waitForFunction(([t, s]) => window.__mwEvents.slice(s).find((e) => e.type === t), [type, start], { timeout })
+        .catch(async (error) => {
+          const recent = (await all()).slice(start).map((e) => e.type).join(', ') || 'none';
+          throw new Error(`no "${type}" event from the worker within ${timeout / 1000} s (events since: ${recent}): ${error.message}`);
+        });
+      return handle.jsonValue();
+    },
+  };
+}
+
+/** Waits until no request has been in flight to the worker for QUIET_MS (MediaWiki's JS loads modules after the page). */
+async function settle(page) {
+  await page.waitForFunction((quiet) => window.__mwInFlight === 0 && performance.now() - window.__mwLastActivity > quiet, QUIET_MS, { timeout: PAGE_MS })
+    .catch(async (error) => {
+      const inFlight = await page.evaluate(() => window.__mwInFlight).catch(() => '?');
+      throw new Error(`the site did not settle (${inFlight} requests still in flight after ${PAGE_MS / 1000} s): ${error.message}`);
+    });
+}
+
+const frameOf = (page) => page.frameLocator('#site');
+
+/**
+ * Runs `action` and waits until the iframe holds a NEW document (so a selector
+ * the old page also had cannot answer for the new one).
+ */
+async function inNewDocument(site, what, action, timeout = PAGE_MS) {
+  await site.evaluate(() => { window.__mwOldDocument = true; }).catch(() => {});
+  await action();
+  const deadline = Date.now() + timeout;
+  while (Date.now() < deadline) {
+    const fresh = await site.evaluate(() => !window.__mwOldDocument && document.readyState !== 'loading').catch(() => false);
+    if (fresh) return;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`${what}: the iframe showed no new page within ${timeout / 1000} s (still ${site.url()})`);
+}
+
+/** Navigates the iframe with the address bar and waits for `selector` on the new page. */
+async function goTo(page, site, sitePath, selector) {
+  await inNewDocument(site, `open ${sitePath}`, async () => {
+    await page.locator('#address').fill(sitePath);
+    await page.locator('#address').press('Enter');
+  });
+  await frameOf(page).locator(selector).first().waitFor({ timeout: PAGE_MS });
+}
+
+// ---------------------------------------------------------------- MediaWiki, as a visitor
+
+async function logIn(page, site) {
+  await goTo(page, site, '/index.php?title=Special:UserLogin&returnto=Main_Page', '#wpName1');
+  const frame = frameOf(page);
+  await frame.locator('#wpName1').fill(ADMIN.name);
+  await frame.locator('#wpPassword1').fill(ADMIN.password);
+  await inNewDocument(site, 'the page after logging in', () => frame.locator('#wpLoginAttempt').click());
+  await assertLoggedIn(page);
+}
+
+async function assertLoggedIn(page) {
+  await frameOf(page).locator('#pt-userpage').getByText(ADMIN.name, { exact: true }).waitFor({ timeout: PAGE_MS })
+    .catch((error) => { throw new Error(`not logged in as ${ADMIN.name} (no #pt-userpage with the name): ${error.message}`); });
+}
+
+async function openEditForm(page, site, title) {
+  await goTo(page, site, `/index.php?title=${title}&action=edit`, '#wpTextbox1');
+}
+
+/**
+ * Sets the edit box without key or change events: MediaWiki's edit stashing
+ * (a background api.php POST on change) then stays quiet, so the form's POST
+ * is the only request when a fault is armed.
+ */
+async function setTextbox(page, text) {
+  await frameOf(page).locator('#wpTextbox1').evaluate((box, value) => { box.value = value; }, text);
+}
+
+/** Saves `text` as `title` through the edit form and waits for the saved page to show it. */
+async function saveEdit(page, site, title, text) {
+  await openEditForm(page, site, title);
+  await setTextbox(page, text);
+  await inNewDocument(site, `the page after saving ${title}`, () => frameOf(page).locator('#wpSave').click());
+  await frameOf(page).locator('#mw-content-text').getByText(text).waitFor({ timeout: PAGE_MS });
+}
+
+/** Uploads `bytes` through Special:Upload; returns the file's URL (/site/images/…). */
+async function uploadPng(page, site, name, bytes) {
+  await goTo(page, site, '/index.php?title=Special:Upload', '#wpUploadFile');
+  const frame = frameOf(page);
+  await frame.locator('#wpUploadFile').setInputFiles({ name, mimeType: 'image/png', buffer: Buffer.from(bytes) });
+  await frame.locator('#wpDestFile').fill(name);
+  await frame.locator('#wpUploadDescription').fill('A test image from tests/e2e/mediawiki.test.js');
+  await frame.locator('#wpIgnoreWarning').check();
+  await inNewDocument(site, `the page after uploading ${name}`, () => frame.locator('input[name="wpUpload"]').click());
+  const link = frame.locator('.fullImageLink a').first();
+  await link.waitFor({ timeout: PAGE_MS }).catch(async (error) => {
+    const shown = await site.evaluate(() => document.querySelector('.error, .warningbox, #mw-content-text')?.innerText ?? '').catch(() => '');
+    throw new Error(`no file page after the upload: ${shown.slice(0, 300)}: ${error.message}`);
+  });
+  const href = new URL(await link.getAttribute('href'), site.url()).pathname;
+  assert.match(href, /^\/site\/images\/[0-9a-f]\/[0-9a-f]{2}\//);
+  return href;
+}
+
+// ---------------------------------------------------------------- straight to the worker
+
+/** A GET through window.playground.client.handleRequest (the worker's cookie jar applies). */
+async function fetchThroughWorker(page, url) {
+  return page.evaluate(async (u) => {
+    const response = await window.playground.client.handleRequest({ method: 'GET', url: u });
+    return { status: response.status, text: await response.text() };
+  }, url);
+}
+
+async function fetchBytes(page, url) {
+  const { status, bytes } = await page.evaluate(async (u) => {
+    const response = await window.playground.client.handleRequest({ method: 'GET', url: u });
+    return { status: response.status, bytes: Array.from(new Uint8Array(await response.arrayBuffer())) };
+  }, url);
+  assert.equal(status, 200, `GET ${url}`);
+  return new Uint8Array(bytes);
+}
+
+function assertSameBytes(actual, expected, what) {
+  assert.ok(Buffer.from(actual).equals(Buffer.from(expected)),
+    `${what}: ${actual.length} bytes (starting ${Buffer.from(actual).subarray(0, 8).toString('hex')}), expected the ${expected.length} bytes uploaded`);
+}
+
+const rawUrl = (title) => `/site/index.php?title=${title}&action=raw`;
+
+/** The iframe's last navigation (Playwright reports the Service Worker's answers) went to `url` and got `status`. */
+function assertLastNavigation(navigations, status, url) {
+  const last = navigations.at(-1);
+  assert.ok(last && url.test(last.url) && last.status === status,
+    `the iframe's last navigation should be ${url} → ${status}; the navigations: ${navigations.map((n) => `${n.status} ${n.url}`).join(', ')}`);
+}
+
+// ---------------------------------------------------------------- the bundle, a PNG
+
+async function buildBundle() {
+  const script = path.join(root, 'scripts/mediawiki/build-bundle.sh');
+  try {
+    await promisify(execFile)(script, [], { cwd: root, timeout: BUILD_MS, maxBuffer: 64 * 1024 * 1024 });
+  } catch (error) {
+    const tail = (text) => String(text ?? '').trim().split('\n').slice(-20).join('\n');
+    throw new Error(`${path.relative(root, script)} failed (${error.killed ? `killed after ${BUILD_MS / 1000} s` : `exit ${error.code}`}):\n${tail(error.stdout)}\n${tail(error.stderr)}`);
+  }
+  assert.ok(fs.existsSync(path.join(root, 'target/mediawiki/mediawiki-bundle.zip')), 'the build left no target/mediawiki/mediawiki-bundle.zip');
+}
+
+/** A small RGB PNG, different for each size. */
+function makePng(width, height) {
+  const crcTable = Array.from({ length: 256 }, (_, n) => {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    return c >>> 0;
+  });
+  const crc32 = (buffer) => {
+    let c = 0xffffffff;
+    for (const b of buffer) c = crcTable[(c ^ b) & 0xff] ^ (c >>> 8);
+    return (c ^ 0xffffffff) >>> 0;
+  };
+  const chunk = (type, data) => {
+    const length = Buffer.alloc(4);
+    length.writeUInt32BE(data.length);
+    const typed = Buffer.concat([Buffer.from(type), data]);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(typed));
+    return Buffer.concat([length, typed, crc]);
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header[8] = 8; // bit depth
+  header[9] = 2; // RGB
+  const raw = Buffer.alloc((width * 3 + 1) * height);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const o = y * (width * 3 + 1) + 1 + x * 3;
+      raw[o] = x * 16; raw[o + 1] = y * 16; raw[o + 2] = 200;
+    }
+  }
+  return new Uint8Array(Buffer.concat([
+    Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]),
+    chunk('IHDR', header), chunk('IDAT', zlib.deflateSync(raw)), chunk('IEND', Buffer.alloc(0)),
+  ]));
+}
