@@ -59,3 +59,21 @@ async fn fault_injection_is_refused_without_debug() {
     assert!(error.contains("debug"), "{error}");
     assert_eq!(harness.get("/site/").await.status, 200, "the runtime must be untouched");
 }
+
+/// `popen()` hangs a request forever in php-wasm without a spawn handler; the
+/// host disables process-spawning functions, so such a page fails fast instead.
+#[wasm_bindgen_test]
+async fn a_page_calling_popen_answers_instead_of_hanging_the_worker() {
+    let harness = Harness::boot(false).await;
+    let key = support::sesskey(&harness).await;
+    let plugin = support::upload::zip(&[
+        ("spawner/version.php", b"<?php\n$plugin->component = 'mod_spawner';\n$plugin->version = 2024050100;\n"),
+        ("spawner/view.php", b"<?php\n$handle = popen('ls', 'r');\necho 'popen returned';\n"),
+    ]);
+    support::install_plugin(&harness, &key, "mod_spawner.zip", &plugin).await;
+    let response = harness.get("/site/mod/spawner/view.php").await;
+    assert_eq!(response.status, 500, "{}", response.text);
+    assert!(!response.text.contains("popen returned"));
+    // The worker keeps serving.
+    assert_eq!(harness.get("/site/").await.status, 200);
+}
