@@ -18,6 +18,7 @@ import zlib from 'node:zlib';
 import crypto from 'node:crypto';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { shareTree } from '../../www/host/memfs.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const args = process.argv.slice(2);
@@ -120,27 +121,20 @@ async function freshRuntime({ sapiName } = {}) {
  */
 function writeCodeTree(FS, mode) {
   const t0 = performance.now();
-  const dirs = new Map();
-  const dirNode = (dir) => {
-    let node = dirs.get(dir);
-    if (!node) {
-      FS.mkdirTree(dir);
-      node = FS.lookupPath(dir).node;
-      dirs.set(dir, node);
-    }
-    return node;
-  };
+  if (mode === 'nodes') {
+    // What the worker's host does (www/host/memfs.js).
+    shareTree(FS, DOCROOT, codeFiles);
+    return ms(t0);
+  }
+  const made = new Set();
   for (const [name, bytes] of codeFiles) {
     const full = `${DOCROOT}/${name}`;
-    const slash = full.lastIndexOf('/');
-    const parent = dirNode(full.slice(0, slash));
-    if (mode === 'nodes') {
-      const node = parent.node_ops.mknod(parent, full.slice(slash + 1), 0o100444, 0);
-      node.contents = bytes;
-      node.usedBytes = bytes.length;
-    } else {
-      FS.writeFile(full, bytes, mode === 'canOwn' ? { canOwn: true } : undefined);
+    const dir = full.slice(0, full.lastIndexOf('/'));
+    if (!made.has(dir)) {
+      FS.mkdirTree(dir);
+      made.add(dir);
     }
+    FS.writeFile(full, bytes, mode === 'canOwn' ? { canOwn: true } : undefined);
   }
   return ms(t0);
 }

@@ -86,18 +86,7 @@ test('a crash on an edit\'s POST: a 503 that says it was NOT repeated; the previ
     await saveEdit(page, site, TITLE, before);
 
     const lost = `This text must NOT be saved, ${Date.now()}.`;
-    await openEditForm(page, site, TITLE);
-    await setTextbox(page, lost);
-    await settle(page);
-    const seen = await events.count();
-    await page.evaluate(() => window.playground.client.injectFault('memory'));
-    await inNewDocument(site, 'the answer to the crashed POST', () => frameOf(page).locator('#wpSave').click(), RECOVERY_MS);
-    const answer = await site.evaluate(() => document.body.innerText);
-    assert.match(answer, /not repeated/i, `the iframe shows: ${answer.slice(0, 500)}`);
-    assertLastNavigation(navigations, 503, /action=submit/);
-    const crash = await events.waitFor('crash', seen, RECOVERY_MS);
-    assert.equal(crash.method, 'POST', JSON.stringify(crash));
-    const recovered = await events.waitFor('recovered', seen, RECOVERY_MS);
+    const { recovered } = await saveEditThatCrashes({ page, site, events, navigations }, lost, 'memory');
     assert.equal(recovered.replayed, false, JSON.stringify(recovered));
 
     // The wiki serves again: the earlier edit is there, the crashed one is not.
@@ -116,20 +105,9 @@ test('a trap inside an edit\'s commit (db-write): a 503, then the commit rolled 
     await saveEdit(page, site, TITLE, oldText);
 
     const newText = `The new revision, whose commit traps, ${Date.now()}.`;
-    await openEditForm(page, site, TITLE);
-    await setTextbox(page, newText);
-    await settle(page);
-    const seen = await events.count();
-    // The host traps PHP on its first write to the wiki's SQLite file from now
-    // on: inside the transaction that saves the revision.
-    await page.evaluate(() => window.playground.client.injectFault('db-write'));
-    await inNewDocument(site, 'the answer to the POST whose commit traps', () => frameOf(page).locator('#wpSave').click(), RECOVERY_MS);
-    const answer = await site.evaluate(() => document.body.innerText);
-    assert.match(answer, /not repeated/i, `the iframe shows: ${answer.slice(0, 500)}`);
-    assertLastNavigation(navigations, 503, /action=submit/);
-    const crash = await events.waitFor('crash', seen, RECOVERY_MS);
-    assert.equal(crash.method, 'POST', JSON.stringify(crash));
-    const recovered = await events.waitFor('recovered', seen, RECOVERY_MS);
+    // The host traps PHP right after its first write to the wiki's SQLite
+    // file: inside the commit that saves the revision.
+    const { crash, recovered, seen } = await saveEditThatCrashes({ page, site, events, navigations }, newText, 'db-write');
     // The trap came after the commit's first write to the DB file: the journal
     // travelled with the DB and SQLite rolled the half-written commit back.
     assert.equal(recovered.dataSource, 'snapshot', `the post-crash snapshot is used, with its journal: ${JSON.stringify(recovered)}`);
@@ -154,6 +132,27 @@ test('a trap inside an edit\'s commit (db-write): a 503, then the commit rolled 
       `the wiki shows the ${showsOld ? 'old' : 'new'} revision; the worker's traces: ${traces.join(' | ') || 'none'}`);
   });
 });
+
+/**
+ * Saves `text` as an edit of TITLE with `fault` armed: the POST crashes PHP,
+ * the iframe gets the worker's 503 saying the action was not repeated.
+ * Returns the crash and recovered events and the event index before the save.
+ */
+async function saveEditThatCrashes({ page, site, events, navigations }, text, fault) {
+  await openEditForm(page, site, TITLE);
+  await setTextbox(page, text);
+  await settle(page);
+  const seen = await events.count();
+  await page.evaluate((kind) => window.playground.client.injectFault(kind), fault);
+  await inNewDocument(site, `the answer to the POST that meets the ${fault} fault`, () => frameOf(page).locator('#wpSave').click(), RECOVERY_MS);
+  const answer = await site.evaluate(() => document.body.innerText);
+  assert.match(answer, /not repeated/i, `the iframe shows: ${answer.slice(0, 500)}`);
+  assertLastNavigation(navigations, 503, /action=submit/);
+  const crash = await events.waitFor('crash', seen, RECOVERY_MS);
+  assert.equal(crash.method, 'POST', JSON.stringify(crash));
+  const recovered = await events.waitFor('recovered', seen, RECOVERY_MS);
+  return { crash, recovered, seen };
+}
 
 // ---------------------------------------------------------------- the playground, instrumented
 
