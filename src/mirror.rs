@@ -273,7 +273,7 @@ impl Mirror {
         Ok(restored)
     }
 
-    /// The mirror without the files under `dir` (a plugin whose files must not come back).
+    /// Whether the mirror holds a file or directory at `path`.
     pub fn contains(&self, path: &str) -> bool {
         self.fs.with_nodes(|n| n.contains_key(path))
     }

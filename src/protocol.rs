@@ -379,6 +379,17 @@ mod tests {
         assert_eq!(ready, json!({"type": "ready", "phpVersion": "8.3.33", "bootMs": 12.0, "restart": false}));
         let error = serde_json::to_value(Outgoing::Error { id: None, message: "m".into() }).unwrap();
         assert_eq!(error, json!({"type": "error", "message": "m"}));
+        // src/worker.rs builds this one by hand on the hot path (the body is added as an ArrayBuffer).
+        let mut headers = BTreeMap::new();
+        headers.insert("set-cookie".to_string(), vec!["a=1".to_string(), "b=2".to_string()]);
+        let response = HttpResponse { status: 303, headers, body: vec![] };
+        let message =
+            serde_json::to_value(Outgoing::HttpResponse { id: 4, response: ResponseHead::of(&response) }).unwrap();
+        assert_eq!(
+            message,
+            json!({"type": "http-response", "id": 4,
+                   "response": {"status": 303, "statusText": "See Other", "headers": {"set-cookie": ["a=1", "b=2"]}}})
+        );
     }
 
     /// `www/protocol.js` is the JS twin of the kind lists; they must not drift.

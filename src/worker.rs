@@ -253,7 +253,8 @@ async fn configure(shared: &Rc<Shared>, config: crate::protocol::Config, events:
 }
 
 /// Posts an `http-response`, built field by field (the per-request hot path;
-/// the same shape serde gives `Outgoing::HttpResponse`, which a native test pins).
+/// the shape of `Outgoing::HttpResponse` in src/protocol.rs, pinned there by a
+/// native test; tests/browser.rs reads it from the real worker).
 fn post_response(shared: &Shared, id: u32, response: &protocol::HttpResponse) {
     let set = |target: &js_sys::Object, key: &str, value: &JsValue| {
         let _ = Reflect::set(target, &JsValue::from_str(key), value);
