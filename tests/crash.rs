@@ -232,3 +232,17 @@ async fn a_crash_on_the_replay_gives_one_503_without_a_loop() {
     assert!(harness.get("/site/").await.text.contains("quarantined"));
     assert_eq!(harness.get("/site/admin/plugins.php").await.status, 200);
 }
+
+/// Rotation takes the same path on purpose: after N healthy requests the next
+/// one is served by a fresh runtime, with the user's work and login carried over.
+#[wasm_bindgen_test]
+async fn rotation_moves_the_users_work_to_a_fresh_runtime() {
+    let harness = Harness::boot_with(true, r#""rotateAfterRequests": 5"#).await;
+    build_user_state(&harness).await;
+    for _ in 0..6 {
+        assert_eq!(harness.get("/site/").await.status, 200);
+    }
+    assert!(harness.messages_of_type("rotated").len() >= 2, "a rotation every 5 requests");
+    assert!(harness.messages_of_type("crash").is_empty(), "rotation is not a crash");
+    assert_user_state_survived(&harness).await;
+}
