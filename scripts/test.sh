@@ -34,7 +34,13 @@ for suite in browser crash integrity; do
   echo "== real PHP in a dedicated worker, tests/$suite.rs: headless Chromium"
   wasm-pack test --headless --chrome --chromedriver /usr/bin/chromedriver --test "$suite"
   echo "== real PHP in a dedicated worker, tests/$suite.rs: headless Firefox"
-  wasm-pack test --headless --firefox --geckodriver "$(command -v geckodriver)" --test "$suite"
+  # Firefox ESR 153 was seen to hang once in 16 boots with "InternalError: too
+  # much recursion" inside @php-wasm's bundle (TOOLCHAIN.md). The harness turns
+  # a hang into a failure after 30 s; such a suite is run once more, and says so.
+  if ! wasm-pack test --headless --firefox --geckodriver "$(command -v geckodriver)" --test "$suite"; then
+    echo "!! tests/$suite.rs failed in Firefox: running it once more to tell a real failure from the known Firefox boot hang"
+    wasm-pack test --headless --firefox --geckodriver "$(command -v geckodriver)" --test "$suite"
+  fi
 done
 
 echo "== end to end: the built page in headless Chromium (playwright-core) and Firefox (WebDriver)"
