@@ -227,7 +227,12 @@ impl Mirror {
 
     /// (files, bytes) held.
     pub fn size(&self) -> (u32, u64) {
-        self.files().iter().fold((0, 0), |(n, b), (_, bytes)| (n + 1, b + bytes.len() as u64))
+        self.fs.with_nodes(|nodes| {
+            nodes.values().fold((0, 0), |(n, b), node| match node {
+                Node::File(bytes) => (n + 1, b + bytes.len() as u64),
+                Node::Dir => (n, b),
+            })
+        })
     }
 
     /// Reads `sources` out of a runtime, crashed or not, at the JS level: only

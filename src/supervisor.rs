@@ -266,8 +266,8 @@ impl<F: RuntimeFactory> Supervisor<F> {
         self.stats.requests_served += 1;
         self.stats.requests_since_rotation += 1;
         if let Some(runtime) = self.runtime.as_ref() {
-            let plugins = self.plugins.plugins().cloned().collect();
             let now = self.factory.wall_clock_ms();
+            let plugins = || self.plugins.plugins().cloned().collect();
             if let Err(reason) =
                 self.checkpointer.after_request(runtime, &self.profile, self.stats.requests_served, now, plugins)
             {
@@ -312,15 +312,19 @@ impl<F: RuntimeFactory> Supervisor<F> {
         self.inject_into_runtime(kind)
     }
 
+    fn runtime_to_fault(&self) -> Result<&F::Runtime, String> {
+        self.runtime.as_ref().ok_or_else(|| "there is no PHP runtime to inject a fault into".to_string())
+    }
+
     fn inject_into_runtime(&self, kind: &str) -> Result<(), String> {
-        let runtime = self.runtime.as_ref().ok_or("there is no PHP runtime to inject a fault into")?;
+        let runtime = self.runtime_to_fault()?;
         runtime.inject_fault(kind).map_err(|e| format!("could not inject the fault {kind:?}: {e}"))
     }
 
     /// Debug only: damage the DB file's header in MEMFS (as a torn write of
     /// page 1 would), then corrupt linear memory so the next request traps.
     fn damage_db_then_trap(&self) -> Result<(), String> {
-        let runtime = self.runtime.as_ref().ok_or("there is no PHP runtime to inject a fault into")?;
+        let runtime = self.runtime_to_fault()?;
         let damage = |e: PhpError| format!("could not damage the database: {e}");
         let mut db = runtime.read_file(&self.profile.db_file).map_err(damage)?;
         db.iter_mut().take(16).for_each(|byte| *byte = 0);

@@ -153,9 +153,13 @@ impl<F: RuntimeFactory> Supervisor<F> {
     }
 
     pub(super) fn snapshot_sources(&self) -> Vec<Source> {
-        let mut sources: Vec<Source> = self.profile.db_files().into_iter().map(Source::File).collect();
+        let extra_dirs = self.profile.extra_state_dirs;
+        // DB files inside an extra state directory come with that directory: read them once.
+        let inside_extra = |path: &String| extra_dirs.iter().any(|dir| path.starts_with(&format!("{dir}/")));
+        let mut sources: Vec<Source> =
+            self.profile.db_files().into_iter().filter(|path| !inside_extra(path)).map(Source::File).collect();
         sources.push(Source::Tree(self.profile.uploads.clone()));
-        sources.extend(self.profile.extra_state_dirs.iter().map(|dir| Source::Tree(dir.to_string())));
+        sources.extend(extra_dirs.iter().map(|dir| Source::Tree(dir.to_string())));
         sources.extend(self.plugins.plugins().map(|p| Source::Tree(p.dir.clone())));
         sources
     }
