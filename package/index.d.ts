@@ -78,8 +78,21 @@ export interface WorkerClient {
 
 export function createWorkerClient(worker: Worker): WorkerClient;
 export function createPlaygroundWorker(): Worker;
-/** Registers the Service Worker (sw.js) for ./site/ so an iframe can browse the site. */
-export function connectServiceWorker(client: WorkerClient, swUrl: string): Promise<void>;
+/** What connectServiceWorker resolves with: this page's own site, under ./site/<its client id>. */
+export interface ServiceWorkerSite {
+  /** Absolute URL of this page's site, no trailing slash: pass it to `configure({ siteUrl })`. */
+  siteUrl: string;
+  /** Its path, e.g. "/site/<id>": point the iframe at `${sitePath}/index.php`. */
+  sitePath: string;
+  /** This page's Service Worker client id (the id in the URL is an encoding of it). */
+  clientId: string;
+}
+/**
+ * Registers the Service Worker (sw.js) for ./site/ so an iframe can browse the site.
+ * Call it before `configure`: the site URL names this page, so the Service Worker
+ * sends the iframe's requests to this tab's worker only (one site per tab).
+ */
+export function connectServiceWorker(client: WorkerClient, swUrl: string): Promise<ServiceWorkerSite>;
 export declare const ToWorker: Readonly<Record<string, string>>;
 export declare const FromWorker: Readonly<Record<string, string>>;
 /** URL of the Moodle-shaped demo site bundle shipped with the package. */

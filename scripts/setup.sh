@@ -6,6 +6,26 @@ cd "$(dirname "$0")/.."
 
 log() { printf '[setup] %s\n' "$*"; }
 
+# Every tool is built with `cargo install --locked`: the dependency versions
+# its authors published, the same on every machine and every week.
+# wasm-bindgen-cli's published Cargo.lock names webpki-roots 1.0.11, which the
+# registry reachable here does not serve; its lock is taken as published with
+# that one crate moved to the newest version served (1.0.10, same major), and
+# the result is installed with --locked from a copy of the crate's source.
+install_wasm_bindgen_cli() {
+  local version=$1 work
+  work=$(mktemp -d)
+  curl -sSfL "https://static.crates.io/crates/wasm-bindgen-cli/wasm-bindgen-cli-$version.crate" | tar xz -C "$work"
+  (
+    cd "$work/wasm-bindgen-cli-$version"
+    if ! cargo metadata --locked --format-version 1 >/dev/null 2>&1; then
+      cargo update --quiet -p webpki-roots --precise 1.0.10
+    fi
+    cargo install --locked --force --path .
+  )
+  rm -rf "$work"
+}
+
 # Rust target for the worker crate.
 if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   log "adding the wasm32-unknown-unknown target"
@@ -22,17 +42,17 @@ done
 bindgen_version=$(awk '/^name = "wasm-bindgen"$/{getline; gsub(/version = |"/, ""); print; exit}' Cargo.lock)
 if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$bindgen_version" ]; then
   log "building wasm-bindgen-cli $bindgen_version from source (about 3 minutes)"
-  cargo install wasm-bindgen-cli --version "$bindgen_version" --force
+  install_wasm_bindgen_cli "$bindgen_version"
 fi
 
 # Prebuilt downloads from GitHub do not resolve here: build the tools instead.
 if ! command -v wasm-pack >/dev/null; then
   log "building wasm-pack from source (about 2 minutes)"
-  cargo install --locked wasm-pack
+  cargo install --locked wasm-pack --version 0.15.1
 fi
 if ! command -v geckodriver >/dev/null; then
   log "building geckodriver from source (about 2 minutes)"
-  cargo install --locked geckodriver
+  cargo install --locked geckodriver --version 0.37.1
 fi
 
 # Debian's browsers and ChromeDriver (never a test tool's own browser download).

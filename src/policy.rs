@@ -46,28 +46,77 @@ pub fn is_replayable(method: &str) -> bool {
     method.eq_ignore_ascii_case("GET") || method.eq_ignore_ascii_case("HEAD")
 }
 
-/// Requests that crashed the runtime, counted by method and URL.
+/// Which requests are poison: ones that crash PHP again and again.
+///
+/// A crash alone proves nothing about the request that met it (the runtime
+/// may have been damaged by an earlier page), so a request is quarantined
+/// only when it crashed a fresh runtime again: its replay after a recovery
+/// crashed, or it crashed twice in a row with no successful answer between.
+/// A request that was answered is cleared. Quarantine lasts `period_ms`
+/// (the restart intensity's period), or until the page restarts the runtime.
 #[derive(Debug, Clone, Default)]
 pub struct CrashCounts {
-    counts: BTreeMap<String, u32>,
+    /// Consecutive crashes of a request since it was last answered.
+    crashes: BTreeMap<String, u32>,
+    /// Poison requests and when their quarantine ends.
+    quarantined_until_ms: BTreeMap<String, f64>,
 }
 
-/// A request that crashed the runtime this many times is not run again.
+/// Crashes in a row (with no answer between) that make a request poison.
 pub const QUARANTINE_AFTER_CRASHES: u32 = 2;
 
+/// The same request however the page spelled it: absolute or site-relative
+/// URL, with or without an empty query (`?`) or a fragment.
+pub fn request_key(method: &str, url: &str) -> String {
+    let without_fragment = url.split('#').next().unwrap_or(url);
+    let path = match without_fragment.split_once("://") {
+        Some((_, rest)) => rest.find('/').map_or("/", |slash| &rest[slash..]),
+        None => without_fragment,
+    };
+    let path = path.trim_end_matches(['?', '&']);
+    format!("{} {}", method.trim().to_ascii_uppercase(), path)
+}
+
 impl CrashCounts {
-    fn key(method: &str, url: &str) -> String {
-        format!("{} {}", method.to_ascii_uppercase(), url)
-    }
-
-    pub fn record(&mut self, method: &str, url: &str) -> u32 {
-        let count = self.counts.entry(Self::key(method, url)).or_default();
+    /// A crash of this request; `blame` is false when the runtime was damaged
+    /// on purpose (a debug fault) before the request ran. Returns true when
+    /// the request has just become poison.
+    pub fn record_crash(&mut self, method: &str, url: &str, blame: bool, now_ms: f64, period_ms: f64) -> bool {
+        if !blame {
+            return false;
+        }
+        let key = request_key(method, url);
+        let count = self.crashes.entry(key.clone()).or_default();
         *count += 1;
-        *count
+        if *count >= QUARANTINE_AFTER_CRASHES {
+            self.crashes.remove(&key);
+            self.quarantined_until_ms.insert(key, now_ms + period_ms);
+            return true;
+        }
+        false
     }
 
-    pub fn is_quarantined(&self, method: &str, url: &str) -> bool {
-        self.counts.get(&Self::key(method, url)).is_some_and(|c| *c >= QUARANTINE_AFTER_CRASHES)
+    /// The request crashed its replay on a fresh runtime: poison at once.
+    pub fn quarantine(&mut self, method: &str, url: &str, now_ms: f64, period_ms: f64) {
+        let key = request_key(method, url);
+        self.crashes.remove(&key);
+        self.quarantined_until_ms.insert(key, now_ms + period_ms);
+    }
+
+    /// The request was answered: whatever crashed before was not its fault.
+    pub fn record_answer(&mut self, method: &str, url: &str) {
+        if !self.crashes.is_empty() {
+            self.crashes.remove(&request_key(method, url));
+        }
+    }
+
+    /// When the request's quarantine ends, if it is quarantined now.
+    pub fn quarantined_until(&mut self, method: &str, url: &str, now_ms: f64) -> Option<f64> {
+        if self.quarantined_until_ms.is_empty() {
+            return None;
+        }
+        self.quarantined_until_ms.retain(|_, until| *until > now_ms);
+        self.quarantined_until_ms.get(&request_key(method, url)).copied()
     }
 }
 
@@ -102,13 +151,57 @@ mod tests {
         }
     }
 
+    const PERIOD: f64 = 60_000.0;
+
     #[test]
-    fn a_request_that_crashed_twice_is_quarantined() {
+    fn two_crashes_in_a_row_quarantine_a_request_and_an_answer_clears_the_count() {
         let mut crashes = CrashCounts::default();
-        assert_eq!(crashes.record("GET", "/site/a.php"), 1);
-        assert!(!crashes.is_quarantined("GET", "/site/a.php"));
-        crashes.record("get", "/site/a.php");
-        assert!(crashes.is_quarantined("GET", "/site/a.php"));
-        assert!(!crashes.is_quarantined("GET", "/site/b.php"));
+        assert!(!crashes.record_crash("POST", "/site/a.php", true, 0.0, PERIOD));
+        assert_eq!(crashes.quarantined_until("POST", "/site/a.php", 1.0), None);
+        assert!(crashes.record_crash("post", "/site/a.php", true, 10.0, PERIOD));
+        assert_eq!(crashes.quarantined_until("POST", "/site/a.php", 11.0), Some(10.0 + PERIOD));
+        assert_eq!(crashes.quarantined_until("POST", "/site/b.php", 11.0), None);
+
+        // Crash, answer, crash: never two in a row, never quarantined.
+        for round in 0..10 {
+            let now = round as f64 * 100.0;
+            assert!(!crashes.record_crash("GET", "/site/c.php", true, now, PERIOD));
+            crashes.record_answer("GET", "/site/c.php");
+        }
+        assert_eq!(crashes.quarantined_until("GET", "/site/c.php", 1000.0), None);
+    }
+
+    #[test]
+    fn crashes_caused_by_an_injected_fault_are_not_blamed_on_the_request() {
+        let mut crashes = CrashCounts::default();
+        for _ in 0..5 {
+            assert!(!crashes.record_crash("POST", "/site/upload.php", false, 0.0, PERIOD));
+        }
+        assert_eq!(crashes.quarantined_until("POST", "/site/upload.php", 1.0), None);
+    }
+
+    #[test]
+    fn a_replay_that_crashed_is_poison_until_the_period_ends() {
+        let mut crashes = CrashCounts::default();
+        crashes.quarantine("GET", "/site/poison.php", 0.0, PERIOD);
+        assert!(crashes.quarantined_until("GET", "/site/poison.php", PERIOD - 1.0).is_some());
+        assert!(crashes.quarantined_until("GET", "/site/poison.php", PERIOD).is_none(), "it expires");
+    }
+
+    #[test]
+    fn one_request_has_one_key_however_its_url_is_spelled() {
+        let key = request_key("get", "/site/index.php");
+        for spelling in [
+            "/site/index.php?",
+            "/site/index.php#top",
+            "/site/index.php?#x",
+            "http://127.0.0.1:8080/site/index.php",
+            "https://example.org/site/index.php?",
+        ] {
+            assert_eq!(request_key("GET", spelling), key, "{spelling}");
+        }
+        assert_ne!(request_key("GET", "/site/index.php?id=2"), key);
+        assert_ne!(request_key("POST", "/site/index.php"), key);
+        assert_eq!(request_key("GET", "http://host"), "GET /");
     }
 }

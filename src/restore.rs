@@ -1,8 +1,9 @@
 //! Which data goes onto the fresh runtime. In order, each step reported with
 //! what it cost the user:
 //! 1. the post-crash snapshot, DB together with its journal (SQLite itself
-//!    rolls a torn transaction back), if its header is sane and SQLite's
-//!    `quick_check` says ok;
+//!    rolls a torn transaction back), if SQLite's `quick_check` says ok
+//!    after that rollback (without a hot journal, a header SQLite could not
+//!    open is refused first);
 //! 2. the last-known-good checkpoint ("rolled back to the state after …");
 //! 3. a fresh install ("all data lost"), only if nothing valid exists.
 //!
@@ -77,19 +78,27 @@ pub async fn restore_best<R: PhpRuntime>(
 ) -> Result<RestoreReport, PhpError> {
     let mut rejected = Vec::new();
     if let Some(db) = snapshot.get(&profile.db_file) {
-        match sqlite::validate(&db) {
+        let hot_journal =
+            snapshot.get(&format!("{}-journal", profile.db_file)).is_some_and(|j| sqlite::is_hot_journal(&j));
+        // Beside a hot journal the DB file is NOT what SQLite will read: the
+        // rollback puts the original pages back (page 1, the header, is always
+        // journaled) and truncates the file to its size before the transaction,
+        // so a file grown or shrunk by the torn transaction is normal. Only
+        // SQLite can judge it, after its rollback. Without a journal, the
+        // header check refuses what SQLite could not open anyway.
+        let structural = if hot_journal { Ok(()) } else { sqlite::validate(&db).map(|_| ()) };
+        match structural {
             Err(reason) => rejected.push(format!("the post-crash database: {reason}")),
-            Ok(_) => {
+            Ok(()) => {
                 let (files, bytes) = write_candidate(runtime, profile, snapshot)?;
-                let verdict = match origin {
-                    SnapshotOrigin::Crashed => quick_check(runtime, profile).await?,
-                    SnapshotOrigin::Healthy => Ok(()),
+                let verdict = match (origin, hot_journal) {
+                    (SnapshotOrigin::Healthy, false) => Ok(()),
+                    _ => quick_check(runtime, profile).await?,
                 };
                 match verdict {
                     Ok(()) => {
-                        let journal = snapshot.get(&format!("{}-journal", profile.db_file));
                         return Ok(RestoreReport {
-                            rolled_back_open_transaction: journal.is_some_and(|j| sqlite::is_hot_journal(&j)),
+                            rolled_back_open_transaction: hot_journal,
                             ..report(DataSource::CrashSnapshot, (files, bytes), rejected, plugins.to_vec(), vec![])
                         });
                     }

@@ -45,8 +45,11 @@ pub fn validate(bytes: &[u8]) -> Result<DbInfo, String> {
     let header_pages = be_u32(bytes, 28);
     let change_counter = be_u32(bytes, 24);
     let valid_for = be_u32(bytes, 92);
-    if header_pages != 0 && valid_for == change_counter && header_pages != pages {
-        return Err(format!("the header says {header_pages} pages but the file holds {pages}"));
+    // Pages past the in-header size are ignored by SQLite (a file may keep
+    // them, e.g. after a rolled-back transaction that grew it); fewer pages
+    // than the header counts means the file was cut short.
+    if header_pages != 0 && valid_for == change_counter && header_pages > pages {
+        return Err(format!("the header says {header_pages} pages but the file holds only {pages}: it was cut short"));
     }
     Ok(DbInfo { page_size, pages })
 }
@@ -109,6 +112,10 @@ mod tests {
         let mut db = sample_db(4096, 2);
         db[28..32].copy_from_slice(&5u32.to_be_bytes());
         assert!(validate(&db).unwrap_err().contains("header says 5 pages"));
+        // A file longer than the header says (trailing pages) is what SQLite itself accepts.
+        db[28..32].copy_from_slice(&1u32.to_be_bytes());
+        assert_eq!(validate(&db).unwrap().pages, 2);
+        db[28..32].copy_from_slice(&5u32.to_be_bytes());
         // A stale count (version-valid-for differs from the change counter) is ignored.
         db[92..96].copy_from_slice(&6u32.to_be_bytes());
         assert!(validate(&db).is_ok());

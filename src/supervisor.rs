@@ -74,6 +74,9 @@ pub struct Supervisor<F: RuntimeFactory> {
     recent_faults: Vec<String>,
     /// Debug only: a fault armed for the next fresh runtime.
     next_runtime_fault: Option<NextRuntimeFault>,
+    /// Debug only: the current runtime was damaged by `inject-fault`, so its
+    /// next crash is not the fault of the request that meets it.
+    runtime_damaged_on_purpose: bool,
     stats: Stats,
 }
 
@@ -104,6 +107,7 @@ impl<F: RuntimeFactory> Supervisor<F> {
             crashes: CrashCounts::default(),
             recent_faults: Vec::new(),
             next_runtime_fault: None,
+            runtime_damaged_on_purpose: false,
             stats: Stats::default(),
         })
     }
@@ -209,18 +213,9 @@ impl<F: RuntimeFactory> Supervisor<F> {
                 &[reason, "Your data is kept. Use “Restart runtime” to start PHP again."],
             );
         }
-        if self.crashes.is_quarantined(&request.method, &request.url) {
-            return HttpResponse::explain(
-                503,
-                "This request is quarantined",
-                &[
-                    &format!(
-                        "{} {} crashed the PHP runtime twice, so it is not run again.",
-                        request.method, request.url
-                    ),
-                    "Your data is kept and other pages work as before.",
-                ],
-            );
+        let now = self.factory.now_ms();
+        if let Some(until_ms) = self.crashes.quarantined_until(&request.method, &request.url, now) {
+            return quarantined_response(&request, (until_ms - now) / 1000.0);
         }
         self.rotate_if_due(events).await;
         if let Some(cookie) = self.jar.cookie_header(request.headers.get("cookie").map(String::as_str)) {
@@ -263,6 +258,7 @@ impl<F: RuntimeFactory> Supervisor<F> {
             Ok(None) => {}
             Err(reason) => events(trace(reason)),
         }
+        self.crashes.record_answer(&request.method, &request.url);
         self.stats.requests_served += 1;
         self.stats.requests_since_rotation += 1;
         if let Some(runtime) = self.runtime.as_ref() {
@@ -316,26 +312,46 @@ impl<F: RuntimeFactory> Supervisor<F> {
         self.runtime.as_ref().ok_or_else(|| "there is no PHP runtime to inject a fault into".to_string())
     }
 
-    fn inject_into_runtime(&self, kind: &str) -> Result<(), String> {
+    fn inject_into_runtime(&mut self, kind: &str) -> Result<(), String> {
         let runtime = self.runtime_to_fault()?;
-        runtime.inject_fault(kind).map_err(|e| format!("could not inject the fault {kind:?}: {e}"))
+        runtime.inject_fault(kind).map_err(|e| format!("could not inject the fault {kind:?}: {e}"))?;
+        self.runtime_damaged_on_purpose = true;
+        Ok(())
     }
 
     /// Debug only: damage the DB file's header in MEMFS (as a torn write of
     /// page 1 would), then corrupt linear memory so the next request traps.
-    fn damage_db_then_trap(&self) -> Result<(), String> {
+    fn damage_db_then_trap(&mut self) -> Result<(), String> {
         let runtime = self.runtime_to_fault()?;
         let damage = |e: PhpError| format!("could not damage the database: {e}");
         let mut db = runtime.read_file(&self.profile.db_file).map_err(damage)?;
         db.iter_mut().take(16).for_each(|byte| *byte = 0);
         runtime.write_file(&self.profile.db_file, &db).map_err(damage)?;
-        runtime.inject_fault("memory").map_err(|e| format!("could not inject the fault: {e}"))
+        self.inject_into_runtime("memory")
     }
 
     fn fail(&mut self, reason: String) -> String {
         self.state = State::Failed { reason: reason.clone() };
         reason
     }
+}
+
+fn quarantined_response(request: &HttpRequest, seconds_left: f64) -> HttpResponse {
+    HttpResponse::explain(
+        503,
+        "This request is quarantined",
+        &[
+            &format!(
+                "{} {} crashed PHP again on a freshly started runtime, so it looks like the page itself \
+                 makes PHP crash. It is not run again for the next {:.0} s, so it cannot crash PHP once more.",
+                request.method,
+                request.url,
+                seconds_left.max(1.0)
+            ),
+            "Your data is kept.",
+            "To try it again now, use “Restart runtime” in the playground: a restart lifts every quarantine.",
+        ],
+    )
 }
 
 fn failed_response(request: &HttpRequest, error: &PhpError) -> HttpResponse {

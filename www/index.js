@@ -26,7 +26,12 @@ async function main() {
   mountProgress(client, { container: $('progress'), bar: $('progress-bar'), text: $('progress-text') });
   mountStatusPanel(client, $('status'));
   mountLogPanel(client, { list: $('log'), filter: $('log-filter'), copyButton: $('log-copy') });
+
+  // The site's URL names this page (www/sw.js sends the iframe's requests
+  // under it to this tab only), so the Service Worker comes first.
+  const { siteUrl, sitePath } = await connectServiceWorker(client, new URL('sw.js', document.baseURI).href);
   const address = mountAddressBar(frame, {
+    sitePath,
     form: $('address-form'), input: $('address'),
     back: $('nav-back'), forward: $('nav-forward'), reload: $('nav-reload'), home: $('nav-home'),
   });
@@ -39,18 +44,19 @@ async function main() {
   const started = performance.now();
   client.configure({
     profile,
-    siteUrl: new URL('site', document.baseURI).href,
+    siteUrl,
     bundleUrl: params.get('bundle') ?? new URL(DEFAULT_BUNDLES[profile] ?? DEFAULT_BUNDLES.moodle, document.baseURI).href,
     debug,
     ...(params.has('rotate') ? { rotateAfterRequests: Number(params.get('rotate')) } : {}),
     ...(params.has('maxRestarts') ? { maxRestarts: Number(params.get('maxRestarts')) } : {}),
     ...(params.has('checkpoint') ? { checkpoint: params.get('checkpoint') } : {}),
   });
-  await connectServiceWorker(client, new URL('sw.js', document.baseURI).href);
   const ready = await client.ready;
   address.navigate(params.get('path') ?? '/');
   // For tests and the curious: the client is reachable from the console.
-  window.playground = { client, ready, bootMs: performance.now() - started };
+  // `sitePath` is this tab's site ("/site/<id>"): a request to the worker
+  // names a page as `${sitePath}/index.php`.
+  window.playground = { client, ready, bootMs: performance.now() - started, siteUrl, sitePath };
 }
 
 main();

@@ -13,14 +13,14 @@ export async function checkpointCost(browser, url, { dbMiB, writes, repetitions 
     const { context, page } = await openFresh(browser, url, `?${BENCH_BUNDLE}&rotate=0&checkpoint=${mode}`);
     try {
       const measured = await page.evaluate(async ({ dbMiB, writes, repetitions }) => {
-        const { client } = window.playground;
-        const grown = await client.handleRequest({ url: `/site/bench/grow.php?dbmib=${dbMiB}` });
+        const { client, sitePath } = window.playground;
+        const grown = await client.handleRequest({ url: `${sitePath}/bench/grow.php?dbmib=${dbMiB}` });
         if (grown.status !== 200) throw new Error(`grow.php answered ${grown.status}`);
         await grown.arrayBuffer();
         const samples = [];
         for (let round = 0; round < repetitions; round++) {
           const started = performance.now();
-          for (let i = 0; i < writes; i++) await (await client.handleRequest({ url: '/site/bench/write-one.php' })).arrayBuffer();
+          for (let i = 0; i < writes; i++) await (await client.handleRequest({ url: `${sitePath}/bench/write-one.php` })).arrayBuffer();
           samples.push((performance.now() - started) / writes);
         }
         return samples;
@@ -38,11 +38,11 @@ export async function journalCost(browser, url, { transactions, repetitions }) {
   const { context, page } = await openFresh(browser, url, `?${BENCH_BUNDLE}&rotate=0`);
   try {
     return await page.evaluate(async ({ transactions, repetitions }) => {
-      const { client } = window.playground;
+      const { client, sitePath } = window.playground;
       const ms = { delete: [], memory: [] };
       for (let round = 0; round < repetitions; round++) {
         for (const mode of round % 2 ? ['memory', 'delete'] : ['delete', 'memory']) {
-          const response = await client.handleRequest({ url: `/site/bench/journal.php?mode=${mode}&n=${transactions}` });
+          const response = await client.handleRequest({ url: `${sitePath}/bench/journal.php?mode=${mode}&n=${transactions}` });
           const text = await response.text();
           if (response.status !== 200) throw new Error(`journal.php answered ${response.status}: ${text.slice(0, 200)}`);
           ms[mode].push(JSON.parse(text).ms / transactions);

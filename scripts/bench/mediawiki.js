@@ -3,7 +3,8 @@
 // scripts/mediawiki/build-bundle.sh (served by scripts/serve.js at /mediawiki/).
 import { openFresh } from './real-page.js';
 
-const MAIN_PAGE = '/site/index.php/Main_Page';
+// On the site: requested as `${window.playground.sitePath}${path}`.
+const MAIN_PAGE = '/index.php/Main_Page';
 
 export async function mediawikiBootVersusRecovery(browser, url, { rounds, perPage, log }) {
   const samples = { coldBootMs: [], workerBootMs: [], recoveryPageMs: [], recoveryWorkerMs: [] };
@@ -21,7 +22,7 @@ export async function mediawikiBootVersusRecovery(browser, url, { rounds, perPag
         const stop = () => { stopRecovered(); stopCrash(); };
         try {
           client.injectFault('memory');
-          const response = await client.handleRequest({ url: path });
+          const response = await client.handleRequest({ url: `${window.playground.sitePath}${path}` });
           const text = await response.text();
           if (response.status !== 200 || !recovered?.replayed || !text.includes('Playground Wiki')) {
             throw new Error(`GET ${path} after inject-fault answered ${response.status}; recovered: ${JSON.stringify(recovered)}`);

@@ -3,7 +3,8 @@
 import { attachWorkerProbe } from './worker-probe.js';
 import { rendererRssBytes, startPeakSampler } from './process-memory.js';
 
-const FRONT_PAGE = '/site/index.php';
+// On the site: the page's requests go to `${window.playground.sitePath}${path}`.
+const FRONT_PAGE = '/index.php';
 
 /**
  * Opens the playground in a fresh context (empty HTTP cache, no Service
@@ -45,7 +46,7 @@ function recoverOnce(page, nth) {
     try {
       const started = performance.now();
       client.injectFault('memory');
-      const response = await client.handleRequest({ url: path });
+      const response = await client.handleRequest({ url: `${window.playground.sitePath}${path}` });
       await response.arrayBuffer();
       const pageMs = performance.now() - started;
       // `recovered` is posted before the replayed answer.
@@ -68,7 +69,7 @@ function rotateOnce(page) {
     try {
       for (let attempt = 0; attempt < 20; attempt++) {
         const started = performance.now();
-        const response = await client.handleRequest({ url: path });
+        const response = await client.handleRequest({ url: `${window.playground.sitePath}${path}` });
         await response.arrayBuffer();
         if (response.status !== 200) throw new Error(`the front page answered ${response.status}`);
         if (rotated) return { workerMs: rotated.ms, pageMs: performance.now() - started };
@@ -162,7 +163,7 @@ export async function leakWithAndWithoutRotation(browser, browserSession, url, {
       for (let served = 0; served < requests; served += sampleEvery) {
         await page.evaluate(async (count) => {
           for (let i = 0; i < count; i++) {
-            const text = await (await window.playground.client.handleRequest({ url: '/site/bench/leak.php' })).text();
+            const text = await (await window.playground.client.handleRequest({ url: `${window.playground.sitePath}/bench/leak.php` })).text();
             if (text !== 'leaked') throw new Error(`leak.php answered ${JSON.stringify(text.slice(0, 300))}`);
           }
         }, sampleEvery);

@@ -58,6 +58,13 @@ impl<F: RuntimeFactory> Supervisor<F> {
             Attempt::Crashed(kind_again, error_again) => {
                 recovered(self, false, events);
                 self.report_crash(request, kind_again, &error_again, events);
+                // It crashed a fresh runtime that nothing else had touched: poison.
+                self.crashes.quarantine(
+                    &request.method,
+                    &request.url,
+                    self.factory.now_ms(),
+                    self.intensity.period_ms,
+                );
                 let outcome = self.recover(events).await;
                 let state = match outcome {
                     Ok(_) => "The runtime was restarted again with your data preserved; the request was not run a third time.".to_string(),
@@ -88,7 +95,15 @@ impl<F: RuntimeFactory> Supervisor<F> {
         error: &PhpError,
         events: Events<'_>,
     ) {
-        self.crashes.record(&request.method, &request.url);
+        let blame = !self.runtime_damaged_on_purpose;
+        let now = self.factory.now_ms();
+        if !blame {
+            events(trace(format!(
+                "the crash during {} {} followed an injected fault: it is not counted against that page",
+                request.method, request.url
+            )));
+        }
+        self.crashes.record_crash(&request.method, &request.url, blame, now, self.intensity.period_ms);
         self.recent_faults.push(format!("{} during {} {}: {error}", kind.as_str(), request.method, request.url));
         if self.recent_faults.len() > 5 {
             self.recent_faults.remove(0);
@@ -142,6 +157,7 @@ impl<F: RuntimeFactory> Supervisor<F> {
                     let _ = runtime.inject_fault("stack");
                 }
                 self.runtime = Some(runtime);
+                self.runtime_damaged_on_purpose = false;
                 self.state = State::Serving;
                 Ok(restored)
             }

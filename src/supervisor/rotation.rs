@@ -37,6 +37,7 @@ impl<F: RuntimeFactory> Supervisor<F> {
         };
         match self.restore_onto(&fresh, SnapshotOrigin::Healthy, events).await {
             Ok(_) => {
+                self.runtime_damaged_on_purpose = false;
                 if let Some(old) = self.runtime.replace(fresh) {
                     old.destroy();
                 }

@@ -513,3 +513,119 @@ fn rotation_trusts_the_healthy_snapshot_while_recovery_asks_sqlite() {
     serve(&mut supervisor, "GET", "/site/crash");
     assert!(ran_quick_check(&supervisor), "a crash snapshot must be confirmed by SQLite");
 }
+
+/// A torn transaction as SQLite leaves it in MEMFS: the DB file changed in
+/// `shape` (grown past its header's page count, shrunk, or pages rewritten
+/// in place, header included) next to a hot journal.
+fn torn_transaction_factory(shape: &'static str) -> FakeFactory {
+    factory(move |number, runtime, request| {
+        if number == 1 && request.url.contains("crash") {
+            let mut db = runtime.file(DB).unwrap();
+            match shape {
+                "grow" => db.extend(std::iter::repeat_n(7u8, 4096 * 3)),
+                "shrink" => db.truncate(4096),
+                _ => db[0..16].copy_from_slice(b"page 1 rewritten"),
+            }
+            runtime.write_file(DB, &db).unwrap();
+            let mut journal = vec![0xd9, 0xd5, 0x05, 0xf9, 0x20, 0xa1, 0x63, 0xd7];
+            journal.resize(512, 0);
+            runtime.write_file(&format!("{DB}-journal"), &journal).unwrap();
+            return Err(trap("memory access out of bounds"));
+        }
+        ok(if has_user_data(runtime) { "data" } else { "no data" })
+    })
+}
+
+#[test]
+fn a_torn_transaction_of_any_shape_is_left_to_sqlite_to_roll_back() {
+    for shape in ["grow", "shrink", "rewrite"] {
+        for checkpoint in ["off", "incremental", "full"] {
+            let config = Config { checkpoint: checkpoint.into(), bundle_url: "demo.zip".into(), ..Config::default() };
+            let mut supervisor = started_with(torn_transaction_factory(shape), config);
+            serve(&mut supervisor, "GET", "/site/first");
+            let (response, events) = serve(&mut supervisor, "GET", "/site/crash");
+            let what = format!("{shape} with checkpoint {checkpoint}");
+            let recovered = events.iter().find_map(|e| match e {
+                Outgoing::Recovered { data_source, data_loss, .. } => Some((data_source.clone(), data_loss.clone())),
+                _ => None,
+            });
+            assert_eq!(recovered, Some(("snapshot".to_string(), None)), "{what}: {events:?}");
+            assert!(
+                events.iter().any(|e| matches!(e, Outgoing::Trace { message } if message.contains("rolled it back"))),
+                "{what}"
+            );
+            // The journal came along, so the fresh runtime's SQLite rolls it back.
+            let runtime = supervisor.runtime().unwrap();
+            assert!(runtime.file(&format!("{DB}-journal")).is_some(), "{what}");
+            assert!(runtime.codes.borrow().iter().any(|c| c.contains("quick_check")), "{what}: SQLite must judge");
+            assert_eq!(response.text(), "data", "{what}: the replay sees the user's data, not a fresh install");
+        }
+    }
+}
+
+/// Runtimes that trap on their next request while `armed` is set (what the
+/// shell's "Crash PHP now" does to the real runtime), then serve normally.
+fn armed_factory(armed: Rc<std::cell::Cell<bool>>) -> FakeFactory {
+    factory(move |_, _, request| {
+        if armed.replace(false) {
+            return Err(trap("memory access out of bounds"));
+        }
+        ok(&format!("served {} {}", request.method, request.url))
+    })
+}
+
+#[test]
+fn crashes_whose_replay_succeeded_never_quarantine_a_page() {
+    for method in ["GET", "HEAD", "POST"] {
+        for url in ["/site/course/view.php?id=2", "/site/index.php?"] {
+            let armed = Rc::new(std::cell::Cell::new(false));
+            let config = Config { max_restarts: 50, ..Config::default() };
+            let mut supervisor = started_with(armed_factory(armed.clone()), config);
+            for round in 0..6 {
+                // "Crash PHP now", then the page reloads.
+                supervisor.inject_fault("memory").unwrap();
+                armed.set(true);
+                let (crashed, _) = serve(&mut supervisor, method, url);
+                let expected = if method == "POST" { 503 } else { 200 };
+                assert_eq!(crashed.status, expected, "{method} {url} round {round}: {}", crashed.text());
+                assert!(!crashed.text().contains("quarantined"), "{method} {url} round {round}");
+                // An ordinary visit of the same page, spelled with and without `?`.
+                let (visit, _) = serve(&mut supervisor, method, url.trim_end_matches('?'));
+                assert_eq!(visit.status, 200, "{method} {url} round {round}: {}", visit.text());
+            }
+        }
+    }
+}
+
+#[test]
+fn a_page_that_crashes_twice_in_a_row_by_itself_is_quarantined_until_a_restart() {
+    let armed = Rc::new(std::cell::Cell::new(false));
+    let mut supervisor = started(armed_factory(armed.clone()));
+    // Not injected: the page itself crashes PHP, on two runtimes in a row.
+    for _ in 0..2 {
+        armed.set(true);
+        let (response, _) = serve(&mut supervisor, "POST", "/site/upload.php");
+        assert_eq!(response.status, 503);
+    }
+    let (refused, events) = serve(&mut supervisor, "POST", "/site/upload.php?");
+    assert!(refused.text().contains("quarantined"), "{}", refused.text());
+    assert!(refused.text().contains("Restart runtime"), "the way out is named");
+    assert!(!refused.text().contains("work as before"));
+    assert!(events.is_empty(), "refused without touching PHP");
+    // Other pages are served; a restart lifts the quarantine.
+    assert_eq!(serve(&mut supervisor, "GET", "/site/index.php").0.status, 200);
+    block_on(supervisor.restart(&mut |_| {})).unwrap();
+    assert_eq!(serve(&mut supervisor, "POST", "/site/upload.php").0.status, 200);
+}
+
+#[test]
+fn a_crash_then_an_answer_then_a_crash_is_not_two_in_a_row() {
+    let armed = Rc::new(std::cell::Cell::new(false));
+    let config = Config { max_restarts: 50, ..Config::default() };
+    let mut supervisor = started_with(armed_factory(armed.clone()), config);
+    for _ in 0..5 {
+        armed.set(true);
+        assert_eq!(serve(&mut supervisor, "POST", "/site/upload.php").0.status, 503);
+        assert_eq!(serve(&mut supervisor, "POST", "/site/upload.php").0.status, 200);
+    }
+}

@@ -44,7 +44,7 @@ test('the main page is served: 200, "Playground Wiki"', { timeout: TEST_MS }, as
   await withWiki('main-page', async ({ page, site }) => {
     assert.equal(await site.title(), 'Playground Wiki');
     await frameOf(page).locator('#firstHeading').getByText('Main Page').waitFor({ timeout: PAGE_MS });
-    const main = await fetchThroughWorker(page, '/site/index.php/Main_Page');
+    const main = await fetchThroughWorker(page, '/index.php/Main_Page');
     assert.equal(main.status, 200);
     assert.match(main.text, /<title>Playground Wiki<\/title>/);
   });
@@ -121,7 +121,7 @@ test('a trap inside an edit\'s commit (db-write): a 503, then the commit rolled 
     const raw = (await fetchThroughWorker(page, rawUrl(TITLE))).text;
     assert.equal(raw, showsOld ? oldText : newText);
     const api = await fetchThroughWorker(page,
-      `/site/api.php?action=query&prop=revisions&titles=${TITLE}&rvprop=content&format=json&formatversion=2`);
+      `/api.php?action=query&prop=revisions&titles=${TITLE}&rvprop=content&format=json&formatversion=2`);
     assert.equal(api.status, 200);
     let json;
     assert.doesNotThrow(() => { json = JSON.parse(api.text); }, `api.php answered JSON: ${api.text.slice(0, 300)}`);
@@ -294,7 +294,7 @@ async function saveEdit(page, site, title, text) {
   await frameOf(page).locator('#mw-content-text').getByText(text).waitFor({ timeout: PAGE_MS });
 }
 
-/** Uploads `bytes` through Special:Upload; returns the file's URL (/site/images/…). */
+/** Uploads `bytes` through Special:Upload; returns the file's URL path (/site/<id>/images/…). */
 async function uploadPng(page, site, name, bytes) {
   await goTo(page, site, '/index.php?title=Special:Upload', '#wpUploadFile');
   const frame = frameOf(page);
@@ -309,20 +309,23 @@ async function uploadPng(page, site, name, bytes) {
     throw new Error(`no file page after the upload: ${shown.slice(0, 300)}: ${error.message}`);
   });
   const href = new URL(await link.getAttribute('href'), site.url()).pathname;
-  assert.match(href, /^\/site\/images\/[0-9a-f]\/[0-9a-f]{2}\//);
+  const sitePath = await page.evaluate(() => window.playground.sitePath);
+  assert.ok(href.startsWith(`${sitePath}/images/`), `${href} is under ${sitePath}/images/`);
+  assert.match(href.slice(sitePath.length), /^\/images\/[0-9a-f]\/[0-9a-f]{2}\//);
   return href;
 }
 
 // ---------------------------------------------------------------- straight to the worker
 
-/** A GET through window.playground.client.handleRequest (the worker's cookie jar applies). */
-async function fetchThroughWorker(page, url) {
-  return page.evaluate(async (u) => {
-    const response = await window.playground.client.handleRequest({ method: 'GET', url: u });
+/** A GET of `path` on the site (under this tab's sitePath) through window.playground.client.handleRequest (the worker's cookie jar applies). */
+async function fetchThroughWorker(page, path) {
+  return page.evaluate(async (p) => {
+    const response = await window.playground.client.handleRequest({ method: 'GET', url: `${window.playground.sitePath}${p}` });
     return { status: response.status, text: await response.text() };
-  }, url);
+  }, path);
 }
 
+/** A GET of `url` (a full path, e.g. a link's, already under sitePath) through the worker. */
 async function fetchBytes(page, url) {
   const { status, bytes } = await page.evaluate(async (u) => {
     const response = await window.playground.client.handleRequest({ method: 'GET', url: u });
@@ -337,7 +340,7 @@ function assertSameBytes(actual, expected, what) {
     `${what}: ${actual.length} bytes (starting ${Buffer.from(actual).subarray(0, 8).toString('hex')}), expected the ${expected.length} bytes uploaded`);
 }
 
-const rawUrl = (title) => `/site/index.php?title=${title}&action=raw`;
+const rawUrl = (title) => `/index.php?title=${title}&action=raw`;
 
 /** The iframe's last navigation (Playwright reports the Service Worker's answers) went to `url` and got `status`. */
 function assertLastNavigation(navigations, status, url) {

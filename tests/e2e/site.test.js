@@ -19,8 +19,10 @@ test('a click on a link navigates inside the iframe', async () => {
   const { context, page, frame } = await openPlayground(env.browser, env.url);
   await frame.getByRole('link', { name: /plugins/i }).first().click();
   await frame.getByRole('heading', { name: /plugins/i }).first().waitFor();
-  const src = await page.evaluate(() => document.getElementById('site').contentWindow.location.pathname);
-  assert.match(src, /\/site\/admin\/plugins\.php$/);
+  const [src, sitePath] = await page.evaluate(() => [document.getElementById('site').contentWindow.location.pathname, window.playground.sitePath]);
+  // The site lives under this tab's own scope (/site/<client id>, see www/sw.js).
+  assert.match(sitePath, /^\/site\/[A-Za-z0-9_-]+$/);
+  assert.equal(src, `${sitePath}/admin/plugins.php`);
   await context.close();
 });
 

@@ -1,22 +1,23 @@
 // The address bar and the back / forward / reload / home buttons of the iframe.
-
-const SITE_PREFIX = '/site';
+// It shows paths on the site ("/course/view.php?id=2"), without this tab's
+// site prefix ("/site/<client id>", see www/sw-bridge.js).
 
 /**
  * @param {HTMLIFrameElement} frame
+ * @param {{ sitePath: string } & Record<string, HTMLElement>} parts sitePath: the site's path, e.g. "/site/<id>"
  */
-export function mountAddressBar(frame, { form, input, back, forward, reload, home }) {
+export function mountAddressBar(frame, { sitePath: prefix, form, input, back, forward, reload, home }) {
   const sitePath = () => {
     try {
       const { pathname, search, hash } = frame.contentWindow.location;
-      return (pathname.startsWith(SITE_PREFIX) ? pathname.slice(SITE_PREFIX.length) : pathname) + search + hash;
+      return stripPrefix(pathname, prefix) + search + hash;
     } catch {
       return input.value;
     }
   };
   const navigate = (path) => {
     const clean = path.trim() || '/';
-    frame.src = `site${clean.startsWith('/') ? clean : `/${clean}`}`;
+    frame.src = `${prefix}${clean.startsWith('/') ? clean : `/${clean}`}`;
   };
   frame.addEventListener('load', () => {
     if (document.activeElement !== input) input.value = sitePath();
@@ -30,4 +31,10 @@ export function mountAddressBar(frame, { form, input, back, forward, reload, hom
   reload.addEventListener('click', () => frame.contentWindow.location.reload());
   home.addEventListener('click', () => navigate('/'));
   return { navigate, currentPath: sitePath };
+}
+
+/** `pathname` as a path on the site under `prefix`; a path elsewhere is shown whole. */
+export function stripPrefix(pathname, prefix) {
+  if (pathname === prefix) return '/';
+  return pathname.startsWith(`${prefix}/`) ? pathname.slice(prefix.length) : pathname;
 }
