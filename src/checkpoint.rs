@@ -137,8 +137,8 @@ impl Checkpointer {
     fn full_copy<R: PhpRuntime>(&mut self, runtime: &R, path: &str) -> Result<Arc<Vec<u8>>, PhpError> {
         if self.mode == CheckpointMode::Incremental {
             // From now on every write to the DB is recorded; forget older ones.
-            runtime.track_writes(path);
-            runtime.take_dirty_ranges(path);
+            runtime.track_writes(path)?;
+            runtime.take_dirty_ranges(path)?;
             self.tracking_current_runtime = true;
         }
         let db = runtime.read_file(path)?;
@@ -157,7 +157,9 @@ impl Checkpointer {
     ) -> Result<Arc<Vec<u8>>, PhpError> {
         let image = Arc::make_mut(&mut db);
         image.resize(size as usize, 0);
-        for (start, end) in runtime.take_dirty_ranges(path) {
+        // If the ranges cannot be read, this fails, the previous copy is gone,
+        // and the next checkpoint is a full copy: never a stale patch.
+        for (start, end) in runtime.take_dirty_ranges(path)? {
             let end = end.min(size);
             if start >= end {
                 continue;

@@ -38,6 +38,10 @@ pub struct FakeRuntime {
     dirty: RefCell<BTreeMap<String, Vec<(u64, u64)>>>,
     /// The site bundle the factory loaded.
     pub bundle: RefCell<Vec<(String, Vec<u8>)>>,
+    /// What `watch_request_changes` was told: the roots.
+    pub watched_roots: RefCell<Vec<String>>,
+    /// Paths a scripted request changed without committing (the host's undo log).
+    pub uncommitted: RefCell<Vec<String>>,
 }
 
 impl FakeRuntime {
@@ -65,7 +69,8 @@ impl PhpRuntime for FakeRuntime {
         self.requests.borrow_mut().push(request.clone());
         let handler = self.handler.borrow().clone();
         match handler {
-            Some(handler) => handler(self, request),
+            // Like the host: the undo log of an answered request is dropped.
+            Some(handler) => handler(self, request).inspect(|_| self.uncommitted.borrow_mut().clear()),
             None => Ok(HttpResponse {
                 status: 200,
                 body: format!("served {}", request.url).into_bytes(),
@@ -153,12 +158,13 @@ impl PhpRuntime for FakeRuntime {
         Ok(bytes.get(start as usize..end).unwrap_or_default().to_vec())
     }
 
-    fn track_writes(&self, path: &str) {
+    fn track_writes(&self, path: &str) -> Result<(), PhpError> {
         self.dirty.borrow_mut().entry(path.into()).or_default();
+        Ok(())
     }
 
-    fn take_dirty_ranges(&self, path: &str) -> Vec<(u64, u64)> {
-        self.dirty.borrow_mut().get_mut(path).map(std::mem::take).unwrap_or_default()
+    fn take_dirty_ranges(&self, path: &str) -> Result<Vec<(u64, u64)>, PhpError> {
+        Ok(self.dirty.borrow_mut().get_mut(path).map(std::mem::take).unwrap_or_default())
     }
 
     fn read_dir(&self, path: &str) -> Result<Vec<String>, PhpError> {
@@ -196,6 +202,19 @@ impl PhpRuntime for FakeRuntime {
     fn unlink(&self, path: &str) -> Result<(), PhpError> {
         self.files.borrow_mut().remove(path);
         Ok(())
+    }
+
+    fn watch_request_changes(&self, roots: &[String], _journal: &str, _sqlite: &[String]) -> Result<(), PhpError> {
+        *self.watched_roots.borrow_mut() = roots.to_vec();
+        Ok(())
+    }
+
+    fn discard_uncommitted_changes(&self) -> Result<Vec<String>, PhpError> {
+        let undone = std::mem::take(&mut *self.uncommitted.borrow_mut());
+        for path in &undone {
+            self.files.borrow_mut().remove(path);
+        }
+        Ok(undone)
     }
 
     fn inject_fault(&self, _kind: &str) -> Result<(), PhpError> {

@@ -8,6 +8,9 @@ pub mod boot;
 pub mod checkpoint;
 pub mod cookies;
 pub mod fault;
+#[cfg(target_arch = "wasm32")]
+pub mod inbound;
+pub mod message_shape;
 pub mod mirror;
 pub mod php;
 pub mod plugins;

@@ -31,7 +31,7 @@ pub const OUTGOING_KINDS: &[&str] = &[
 
 /// A decoded page → worker message.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(tag = "type", rename_all = "kebab-case")]
+#[serde(tag = "type", rename_all = "kebab-case", deny_unknown_fields)]
 pub enum Incoming {
     Configure {
         #[serde(default)]
@@ -92,7 +92,12 @@ impl Default for Config {
 
 /// The parts of an HTTP request that are plain data (the body travels beside it).
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct RequestHead {
+    /// The body is read by the wasm shell itself (src/inbound.rs), as bytes;
+    /// named here only so that it is not an unknown field.
+    #[serde(default)]
+    pub body: Option<serde::de::IgnoredAny>,
     pub method: String,
     pub url: String,
     #[serde(default)]
@@ -361,13 +366,24 @@ mod tests {
 
         let unknown_option = decode_json(json!({"type": "configure", "config": {"rotateAftr": 3}}));
         assert!(unknown_option.unwrap_err().0.contains("rotateAftr"));
+
+        let extra = decode_json(json!({"type": "restart", "now": true}));
+        assert!(extra.unwrap_err().0.contains("unknown field `now`"));
+        let extra = decode_json(
+            json!({"type": "http-request", "id": 1, "request": {"method": "GET", "url": "/", "verb": "x"}}),
+        );
+        assert!(extra.unwrap_err().0.contains("unknown field `verb`"));
+        let with_body = decode_json(
+            json!({"type": "http-request", "id": 1, "request": {"method": "GET", "url": "/", "body": null}}),
+        );
+        assert!(with_body.is_ok(), "{with_body:?}");
     }
 
     #[test]
     fn rejects_requests_that_cannot_be_served() {
-        let head = RequestHead { method: "G E T".into(), url: "/".into(), headers: BTreeMap::new() };
+        let head = RequestHead { method: "G E T".into(), url: "/".into(), headers: BTreeMap::new(), body: None };
         assert!(HttpRequest::from_head(head, vec![]).is_err());
-        let head = RequestHead { method: "GET".into(), url: "".into(), headers: BTreeMap::new() };
+        let head = RequestHead { method: "GET".into(), url: "".into(), headers: BTreeMap::new(), body: None };
         assert!(HttpRequest::from_head(head, vec![]).unwrap_err().0.contains("url"));
     }
 

@@ -77,6 +77,8 @@ pub struct Supervisor<F: RuntimeFactory> {
     /// Debug only: the current runtime was damaged by `inject-fault`, so its
     /// next crash is not the fault of the request that meets it.
     runtime_damaged_on_purpose: bool,
+    /// Notices already told to the page (see `tell_notice_once`).
+    told_notices: std::collections::BTreeSet<String>,
     stats: Stats,
 }
 
@@ -108,6 +110,7 @@ impl<F: RuntimeFactory> Supervisor<F> {
             recent_faults: Vec::new(),
             next_runtime_fault: None,
             runtime_damaged_on_purpose: false,
+            told_notices: Default::default(),
             stats: Stats::default(),
         })
     }
@@ -259,6 +262,7 @@ impl<F: RuntimeFactory> Supervisor<F> {
             Err(reason) => events(trace(reason)),
         }
         self.crashes.record_answer(&request.method, &request.url);
+        self.tell_notice_once(events);
         self.stats.requests_served += 1;
         self.stats.requests_since_rotation += 1;
         if let Some(runtime) = self.runtime.as_ref() {
@@ -271,6 +275,22 @@ impl<F: RuntimeFactory> Supervisor<F> {
             }
         }
         response
+    }
+
+    /// Tells the page, once per session, about something a page did that the
+    /// playground cannot do for real (today: mail(), which cannot send email).
+    fn tell_notice_once(&mut self, events: Events<'_>) {
+        let Some(notice) = self.runtime.as_ref().and_then(|r| r.take_notice()) else { return };
+        if !self.told_notices.insert(notice.clone()) {
+            return;
+        }
+        let message = match notice.as_str() {
+            "mail" => "a page called mail(): the playground runs in the browser and cannot send email, \
+                       so mail() returned false (told once per session)"
+                .to_string(),
+            other => format!("the PHP host reports {other:?}"),
+        };
+        events(trace(message));
     }
 
     /// The page asked for a restart (after Failed, or any time): a fresh budget,

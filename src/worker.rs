@@ -2,11 +2,12 @@
 //! page sends, queues it, lets the supervisor serve it one job at a time, and
 //! posts replies and events back (bodies as transferred ArrayBuffers).
 
+use crate::inbound;
 use crate::php::host::{HostFactory, JsPhpHost};
-use crate::protocol::{self, Incoming, Outgoing, ProtocolError};
+use crate::protocol::{self, Outgoing};
 use crate::queue::{Job, JobQueue};
 use crate::supervisor::{State, Supervisor};
-use js_sys::{Array, ArrayBuffer, Reflect, Uint8Array};
+use js_sys::{Array, Reflect, Uint8Array};
 use serde::Serialize;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -39,6 +40,7 @@ impl WorkerApp {
     /// `host` is `createPhpHost()` from www/php-host.js; `post(message, transfer)` delivers to the page.
     #[wasm_bindgen(constructor)]
     pub fn new(host: JsValue, post: js_sys::Function) -> WorkerApp {
+        // Tests build the app directly; the worker entry sets its own hook first.
         console_error_panic_hook::set_once();
         WorkerApp {
             shared: Rc::new(Shared {
@@ -53,17 +55,19 @@ impl WorkerApp {
         }
     }
 
-    /// Accepts one message from the page. Never throws: a malformed message
-    /// gets an `error` reply and the worker keeps serving.
+    /// Accepts one message from the page. A malformed message gets an
+    /// `error` reply and the worker keeps serving. Every message is checked
+    /// to be plain, bounded data before it is decoded (src/inbound.rs), and
+    /// every call into JS on the way catches what JS throws, so no JS
+    /// exception unwinds through these Rust frames.
     pub fn receive(&self, message: JsValue) {
-        match decode_job(&message) {
+        match inbound::decode_job(&message) {
             Ok(job) => {
                 self.shared.queue.borrow_mut().push(job);
                 kick(&self.shared);
             }
             Err(error) => {
-                let id = Reflect::get(&message, &"id".into()).ok().and_then(|v| v.as_f64()).map(|v| v as u32);
-                post(&self.shared, &Outgoing::Error { id, message: error.0 });
+                post(&self.shared, &Outgoing::Error { id: inbound::message_id(&message), message: error.0 });
             }
         }
     }
@@ -75,95 +79,20 @@ impl WorkerApp {
     }
 }
 
-/// The worker entry used by www/worker.js: installs the panic hook and the
-/// message loop on the dedicated worker's global scope.
+/// The worker entry used by www/worker.js, which feeds it messages (and
+/// stops feeding it if it ever throws). `on_fatal(reason)` is called if the
+/// Rust code panics: a panicked wasm module is never trusted again, and the
+/// page must be told instead of waiting for answers that will not come.
 #[wasm_bindgen(js_name = startWorker)]
-pub fn start_worker(host: JsValue) -> WorkerApp {
+pub fn start_worker(host: JsValue, on_fatal: js_sys::Function) -> WorkerApp {
+    std::panic::set_hook(Box::new(move |info| {
+        console_error_panic_hook::hook(info);
+        let _ = on_fatal.call1(&JsValue::NULL, &JsValue::from_str(&format!("the worker's Rust code panicked: {info}")));
+    }));
     let scope: web_sys::DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
     let post_message = Reflect::get(&scope, &"postMessage".into()).expect("postMessage exists in a worker");
     let post: js_sys::Function = post_message.unchecked_into::<js_sys::Function>().bind0(&scope);
-    let app = WorkerApp::new(host, post);
-    let receiver = WorkerApp { shared: app.shared.clone() };
-    let on_message = Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
-        receiver.receive(event.data())
-    });
-    scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-    // The handler lives as long as the worker.
-    on_message.forget();
-    app
-}
-
-fn decode_job(message: &JsValue) -> Result<Job, ProtocolError> {
-    if !message.is_object() {
-        return Err(ProtocolError("malformed message: expected an object with a `type` field".into()));
-    }
-    if let Some(job) = decode_request_fast(message) {
-        return Ok(job);
-    }
-    match protocol::decode(serde_wasm_bindgen::Deserializer::from(message.clone()))? {
-        Incoming::Configure { config } => Ok(Job::Configure(config)),
-        Incoming::HttpRequest { id, request } => {
-            let js_request = Reflect::get(message, &"request".into()).unwrap_or(JsValue::UNDEFINED);
-            let body = body_bytes(&Reflect::get(&js_request, &"body".into()).unwrap_or(JsValue::UNDEFINED))
-                .map_err(|e| ProtocolError(format!("request {id}: {}", e.0)))?;
-            let request = protocol::HttpRequest::from_head(request, body)
-                .map_err(|e| ProtocolError(format!("request {id}: {}", e.0)))?;
-            Ok(Job::Request { id, request })
-        }
-        Incoming::InjectFault { fault } => Ok(Job::InjectFault(fault)),
-        Incoming::Restart {} => Ok(Job::Restart),
-    }
-}
-
-/// The hot path: a well-formed `http-request`, read field by field (no
-/// generic buffering of the whole message). Anything unusual returns `None`
-/// and goes through `protocol::decode`, which names what is wrong.
-fn decode_request_fast(message: &JsValue) -> Option<Job> {
-    let field = |target: &JsValue, name: &str| Reflect::get(target, &JsValue::from_str(name)).ok();
-    if field(message, "type")?.as_string()? != "http-request" {
-        return None;
-    }
-    let id = field(message, "id")?.as_f64()?;
-    if id.fract() != 0.0 || !(0.0..=u32::MAX as f64).contains(&id) {
-        return None;
-    }
-    let request = field(message, "request")?;
-    let js_headers = field(&request, "headers")?;
-    let mut headers = std::collections::BTreeMap::new();
-    if !js_headers.is_undefined() {
-        let entries = js_sys::Object::entries(js_headers.dyn_ref::<js_sys::Object>()?);
-        for entry in entries.iter() {
-            let pair: Array = entry.unchecked_into();
-            headers.insert(pair.get(0).as_string()?, pair.get(1).as_string()?);
-        }
-    }
-    let head = protocol::RequestHead {
-        method: field(&request, "method")?.as_string()?,
-        url: field(&request, "url")?.as_string()?,
-        headers,
-    };
-    let body = body_bytes(&field(&request, "body")?).ok()?;
-    let request = protocol::HttpRequest::from_head(head, body).ok()?;
-    Some(Job::Request { id: id as u32, request })
-}
-
-fn body_bytes(body: &JsValue) -> Result<Vec<u8>, ProtocolError> {
-    if body.is_undefined() || body.is_null() {
-        return Ok(Vec::new());
-    }
-    if let Some(text) = body.as_string() {
-        return Ok(text.into_bytes());
-    }
-    if let Some(buffer) = body.dyn_ref::<ArrayBuffer>() {
-        return Ok(Uint8Array::new(buffer).to_vec());
-    }
-    if ArrayBuffer::is_view(body) {
-        let buffer = Reflect::get(body, &"buffer".into()).unwrap_or(JsValue::UNDEFINED);
-        let offset = Reflect::get(body, &"byteOffset".into()).ok().and_then(|v| v.as_f64()).unwrap_or(0.0);
-        let length = Reflect::get(body, &"byteLength".into()).ok().and_then(|v| v.as_f64()).unwrap_or(0.0);
-        return Ok(Uint8Array::new_with_byte_offset_and_length(&buffer, offset as u32, length as u32).to_vec());
-    }
-    Err(ProtocolError("request.body must be an ArrayBuffer, a typed array, a string or null".into()))
+    WorkerApp::new(host, post)
 }
 
 fn kick(shared: &Rc<Shared>) {
@@ -280,7 +209,9 @@ fn post_response(shared: &Shared, id: u32, response: &protocol::HttpResponse) {
 
 /// Posts one event or error to the page.
 fn post(shared: &Shared, message: &Outgoing) {
-    let serializer = serde_wasm_bindgen::Serializer::new().serialize_maps_as_objects(true);
+    // `None` is `null` on the wire, as the README documents (not a missing field).
+    let serializer =
+        serde_wasm_bindgen::Serializer::new().serialize_maps_as_objects(true).serialize_missing_as_null(true);
     let value = match message.serialize(&serializer) {
         Ok(value) => value,
         Err(error) => JsValue::from_str(&format!("could not encode a message: {error}")),

@@ -7,6 +7,7 @@
 mod support;
 
 use support::{form_field, Harness};
+use wasm_bindgen::prelude::*;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_dedicated_worker);
@@ -69,11 +70,126 @@ async fn a_page_calling_popen_answers_instead_of_hanging_the_worker() {
     let plugin = support::upload::zip(&[
         ("spawner/version.php", b"<?php\n$plugin->component = 'mod_spawner';\n$plugin->version = 2024050100;\n"),
         ("spawner/view.php", b"<?php\n$handle = popen('ls', 'r');\necho 'popen returned';\n"),
+        (
+            "spawner/catch.php",
+            b"<?php\ntry { exec('ls'); } catch (Error $e) { echo get_class($e), ': ', $e->getMessage(); }\n",
+        ),
     ]);
     support::install_plugin(&harness, &key, "mod_spawner.zip", &plugin).await;
     let response = harness.get("/site/mod/spawner/view.php").await;
     assert_eq!(response.status, 500, "{}", response.text);
     assert!(!response.text.contains("popen returned"));
+    // What the page's code sees: not "undefined function", but why.
+    let caught = harness.get("/site/mod/spawner/catch.php").await;
+    assert_eq!(
+        caught.text,
+        "Error: exec() is not available: this PHP runs inside a web browser, which cannot start processes."
+    );
     // The worker keeps serving.
     assert_eq!(harness.get("/site/").await.status, 200);
+}
+
+#[wasm_bindgen(inline_js = r#"
+// A seeded generator of malformed messages, one family of defects each: the
+// same few thousand messages on every run.
+export function fuzzMessages(seed, count) {
+  let state = seed >>> 0;
+  const random = () => { state = (state * 1664525 + 1013904223) >>> 0; return state / 4294967296; };
+  const pick = (list) => list[Math.floor(random() * list.length)];
+  const nest = (depth, leaf) => { let value = leaf; for (let i = 0; i < depth; i++) value = [value]; return value; };
+  const deep = () => nest(9 + Math.floor(random() * 20000), pick([1, 'x', {}, null]));
+  const request = () => ({ method: 'GET', url: '/site/', headers: {}, body: null });
+  // Ids far above the harness's own, so an error reply is never taken for a real request's.
+  const ok = () => ({ type: 'http-request', id: 1_000_000 + Math.floor(random() * 1000), request: request() });
+  class Custom { constructor() { this.type = 'http-request'; this.id = 1; this.request = request(); } }
+  const huge = () => 'u'.repeat((1 << 20) + 1 + Math.floor(random() * 1000));
+  const families = {
+    'not an object': () => pick([42, 'restart', null, undefined, true, [ok()], 10n]),
+    'not a plain object': () => pick([
+      new Map([['type', 'restart']]),
+      new Map([['type', 'http-request'], ['id', 1], ['request', request()]]),
+      new Set(['restart']), new Date(), /restart/, new Custom(), new Error('restart'), new String('restart'),
+    ]),
+    'unknown type': () => ({ type: pick(['', 'launch', 'RESTART', 'http_request', huge()]) }),
+    'bad id': () => ({ ...ok(), id: pick([-1, 1.5, NaN, Infinity, 2 ** 33, '7', null, 10n, {}, [], undefined]) }),
+    'missing field': () => { const m = ok(); delete m[pick(['id', 'request'])]; return m; },
+    'bad request': () => ({ ...ok(), request: pick([
+      null, 'GET /', [], new Map([['method', 'GET']]),
+      { ...request(), method: pick(['', 'G E T', 7, null, huge()]) },
+      { ...request(), url: pick(['', 7, null, huge(), { href: '/' }]) },
+      { ...request(), headers: pick([[['a', 'b']], new Map([['a', 'b']]), { a: 7 }, { a: huge() }, 'a: b']) },
+      { ...request(), body: pick([7, true, {}, [1, 2], new Map(), new Date()]) },
+      { ...request(), verb: 'GET' },
+    ]) }),
+    'extra field': () => pick([{ ...ok(), extra: 1 }, { type: 'restart', now: true }, { type: 'inject-fault', fault: 'memory', also: 'x' }]),
+    'deep nesting': () => pick([deep(), { ...ok(), request: deep() }, { type: 'configure', config: { phpIni: deep() } },
+      { ...ok(), request: { ...request(), headers: { a: deep() } } }, { type: deep() }]),
+    'bad config': () => ({ type: 'configure', config: pick([
+      { rotateAftr: 1 }, { maxRestarts: 'five' }, { restartPeriodSeconds: NaN }, { phpIni: { a: 1 } }, { debug: 'yes' },
+      { siteUrl: huge() }, { profile: 7 }, new Map([['debug', true]]), { checkpoint: 10n },
+    ]) }),
+    'bad fault': () => ({ type: 'inject-fault', fault: pick([7, null, {}, [], undefined, 10n, huge()]) }),
+    'too many fields': () => ({ type: 'configure', config: { phpIni: Object.fromEntries(Array.from({ length: 10001 }, (_, i) => [`k${i}`, 'v'])) } }),
+  };
+  const names = Object.keys(families);
+  return Array.from({ length: count }, (_, i) => {
+    const family = names[i % names.length];
+    return { family, message: families[family]() };
+  });
+}
+"#)]
+extern "C" {
+    #[wasm_bindgen(js_name = fuzzMessages)]
+    fn fuzz_messages(seed: u32, count: u32) -> js_sys::Array;
+}
+
+/// A few thousand malformed messages of every family (wrong types, missing and
+/// extra fields, huge strings, deep nesting, non-plain objects, bodies of every
+/// type, out-of-range ids): each is answered with exactly one `error`, at once,
+/// the worker never fails, and it serves a normal request between batches.
+#[wasm_bindgen_test]
+async fn every_malformed_message_of_a_few_thousand_gets_an_error_and_the_worker_keeps_serving() {
+    let harness = Harness::boot(false).await;
+    let cases = fuzz_messages(20261202, 3_000);
+    for (index, case) in cases.iter().enumerate() {
+        let family = support::field(&case, "family").as_string().unwrap_or_default();
+        let errors_before = harness.messages_of_type("error").len();
+        harness.send(support::field(&case, "message"));
+        let errors_after = harness.messages_of_type("error").len();
+        assert_eq!(errors_after, errors_before + 1, "case {index} ({family}) got no error reply");
+        if index % 500 == 499 {
+            assert_eq!(harness.get("/site/").await.status, 200, "after case {index}");
+        }
+    }
+    assert!(harness.messages_of_type("failed").is_empty());
+    let last = harness.messages_of_type("error").last().map(|m| support::field(m, "message").as_string());
+    assert!(last.flatten().is_some_and(|m| m.contains("malformed message")));
+    assert_eq!(harness.get("/site/").await.status, 200);
+}
+
+/// A page calling mail() learns it failed (false, as PHP without a mailer),
+/// and the page is told once, in a trace, that the playground cannot send email.
+#[wasm_bindgen_test]
+async fn mail_returns_false_and_the_page_is_told_once() {
+    let harness = Harness::boot(false).await;
+    let key = support::sesskey(&harness).await;
+    let plugin = support::upload::zip(&[
+        ("mailer/version.php", b"<?php\n$plugin->component = 'mod_mailer';\n$plugin->version = 2024050100;\n"),
+        (
+            "mailer/send.php",
+            b"<?php\n$sent = @mail('teacher@example.org', 'Hello', 'Body');\necho $sent ? 'sent' : 'not sent';\n",
+        ),
+    ]);
+    support::install_plugin(&harness, &key, "mod_mailer.zip", &plugin).await;
+    for _ in 0..2 {
+        let response = harness.get("/site/mod/mailer/send.php").await;
+        assert_eq!(response.text, "not sent");
+    }
+    let told: Vec<String> = harness
+        .messages_of_type("trace")
+        .iter()
+        .filter_map(|m| support::field(m, "message").as_string())
+        .filter(|t| t.contains("cannot send email"))
+        .collect();
+    assert_eq!(told.len(), 1, "{told:?}");
 }

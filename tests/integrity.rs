@@ -120,3 +120,152 @@ async fn a_damaged_database_falls_back_to_the_last_checkpoint_and_says_what_was_
         .any(|m| field(m, "message").as_string().unwrap_or_default().contains("magic"));
     assert!(refused, "the damaged snapshot's refusal is reported");
 }
+
+/// A plugin that makes torn transactions of several shapes on a table of
+/// `shapes`: `grow` inserts many new rows in ONE transaction (the DB file
+/// grows past its header's page count) and traps halfway; `vacuum` deletes
+/// most rows (committed), then the DB's first write of a VACUUM traps (its
+/// pages are being rewritten and the file is about to shrink).
+fn shaper_plugin() -> Vec<u8> {
+    let version = b"<?php\n$plugin->component = 'mod_shaper';\n$plugin->version = 2024050100;\n";
+    let setup = "<?php\nrequire(__DIR__ . '/../../config.php');\n\
+         $DB->execute('CREATE TABLE IF NOT EXISTS {shapes} (id INTEGER PRIMARY KEY, pad TEXT)');\n\
+         $DB->execute('BEGIN');\n\
+         for ($i = 0; $i < (int) $_GET['rows']; $i++) { $DB->execute('INSERT INTO {shapes} (pad) VALUES (?)', [str_repeat('s', 200)]); }\n\
+         $DB->execute('COMMIT');\n\
+         echo 'rows=', $DB->count_records('shapes');\n";
+    let grow = "<?php\nrequire(__DIR__ . '/../../config.php');\n\
+         $DB->execute('PRAGMA cache_size = 5');\n\
+         $DB->execute('BEGIN');\n\
+         for ($i = 0; $i < 20000; $i++) {\n\
+             $DB->execute('INSERT INTO {shapes} (pad) VALUES (?)', [str_repeat('g', 200)]);\n\
+             if ($i == 10000) { file_put_contents('/tmp/inject-fault', '1'); }\n\
+         }\n\
+         $DB->execute('COMMIT');\n\
+         echo 'committed';\n";
+    let delete = "<?php\nrequire(__DIR__ . '/../../config.php');\n\
+         $DB->execute('DELETE FROM {shapes} WHERE id > 100');\n\
+         echo 'rows=', $DB->count_records('shapes');\n";
+    let vacuum = "<?php\nrequire(__DIR__ . '/../../config.php');\n\
+         $DB->execute('VACUUM');\n\
+         echo 'vacuumed';\n";
+    let count = "<?php\nrequire(__DIR__ . '/../../config.php');\n\
+         $check = implode(',', array_map(fn($r) => reset($r), array_map('get_object_vars', $DB->get_records_sql('PRAGMA integrity_check'))));\n\
+         echo 'rows=', $DB->count_records('shapes'), ' check=', $check;\n";
+    zip(&[
+        ("shaper/version.php", version.as_slice()),
+        ("shaper/setup.php", setup.as_bytes()),
+        ("shaper/grow.php", grow.as_bytes()),
+        ("shaper/delete.php", delete.as_bytes()),
+        ("shaper/vacuum.php", vacuum.as_bytes()),
+        ("shaper/count.php", count.as_bytes()),
+    ])
+}
+
+/// Boots with `checkpoint`, installs the shaper and fills its table with `rows` rows.
+async fn shaper_site(checkpoint: &str, rows: u32) -> Harness {
+    let harness = Harness::boot_with(true, &format!(r#""checkpoint": "{checkpoint}""#)).await;
+    let key = sesskey(&harness).await;
+    install_plugin(&harness, &key, "mod_shaper.zip", &shaper_plugin()).await;
+    let setup = harness.get(&format!("/site/mod/shaper/setup.php?rows={rows}")).await;
+    assert!(setup.text.contains(&format!("rows={rows}")), "{}", setup.text);
+    harness
+}
+
+/// After the torn transaction: the crash snapshot itself was used (no data
+/// loss reported), and SQLite says the DB is whole and holds `rows` rows.
+async fn assert_rolled_back_without_loss(harness: &Harness, rows: u32, what: &str) {
+    let recovered = harness.wait_for(|m| type_of(m) == "recovered", "recovered").await;
+    let traces: Vec<String> =
+        harness.messages_of_type("trace").iter().filter_map(|m| field(m, "message").as_string()).collect();
+    assert_eq!(field(&recovered, "dataSource").as_string().as_deref(), Some("snapshot"), "{what}: {traces:?}");
+    assert!(field(&recovered, "dataLoss").is_null(), "{what}: nothing was lost, nothing may be reported lost");
+    assert!(traces.iter().any(|t| t.contains("rolled it back")), "{what}: {traces:?}");
+    let count = harness.get("/site/mod/shaper/count.php").await;
+    assert!(count.text.contains(&format!("rows={rows} check=ok")), "{what}: {}", count.text);
+}
+
+#[wasm_bindgen_test]
+async fn a_transaction_that_grows_the_file_is_rolled_back_by_sqlite_not_thrown_away() {
+    for checkpoint in ["off", "incremental"] {
+        let harness = shaper_site(checkpoint, 100).await;
+        harness.send_raw(r#"{"type": "inject-fault", "fault": "write-trigger"}"#);
+        let grown = harness.post_form("/site/mod/shaper/grow.php", &[]).await;
+        assert_eq!(grown.status, 503, "the trap comes mid-transaction: {}", grown.text);
+        assert_rolled_back_without_loss(&harness, 100, &format!("grow, checkpoint {checkpoint}")).await;
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_vacuum_cut_short_is_rolled_back_by_sqlite_not_thrown_away() {
+    let harness = shaper_site("off", 5_000).await;
+    let deleted = harness.get("/site/mod/shaper/delete.php").await;
+    assert!(deleted.text.contains("rows=100"), "{}", deleted.text);
+    harness.send_raw(r#"{"type": "inject-fault", "fault": "db-write"}"#);
+    let vacuum = harness.post_form("/site/mod/shaper/vacuum.php", &[]).await;
+    assert_eq!(vacuum.status, 503, "the DB's first write of the VACUUM traps: {}", vacuum.text);
+    assert_rolled_back_without_loss(&harness, 100, "vacuum, checkpoint off").await;
+}
+
+/// A plugin whose page stores an upload under moodledata/filedir and records
+/// it in the DB, with the trap before or after the commit.
+fn uploader_plugin() -> Vec<u8> {
+    let version = b"<?php\n$plugin->component = 'mod_uploader';\n$plugin->version = 2024050100;\n";
+    let store = "<?php\nrequire(__DIR__ . '/../../config.php');\n\
+         $DB->execute('CREATE TABLE IF NOT EXISTS {uploads} (id INTEGER PRIMARY KEY, name TEXT)');\n\
+         $name = preg_replace('/[^a-z0-9]/', '', $_GET['name']);\n\
+         $dir = $CFG->dataroot . '/filedir/up/' . $name;\n\
+         @mkdir($dir, 0777, true);\n\
+         file_put_contents($dir . '/' . $name . '.bin', str_repeat($name, 1000));\n\
+         file_put_contents($CFG->dataroot . '/filedir/index.txt', $name . \"\\n\", FILE_APPEND);\n\
+         $DB->execute('BEGIN');\n\
+         $DB->execute('INSERT INTO {uploads} (name) VALUES (?)', [$name]);\n\
+         if ($_GET['trap'] === 'before-commit') { file_put_contents('/tmp/inject-fault', '1'); }\n\
+         $DB->execute('COMMIT');\n\
+         if ($_GET['trap'] === 'after-commit') { file_put_contents('/tmp/inject-fault', '1'); }\n\
+         echo 'stored ', $name;\n";
+    let list = "<?php\nrequire(__DIR__ . '/../../config.php');\n\
+         $DB->execute('CREATE TABLE IF NOT EXISTS {uploads} (id INTEGER PRIMARY KEY, name TEXT)');\n\
+         $rows = array_map(fn($r) => $r->name, $DB->get_records_sql('SELECT name FROM {uploads} ORDER BY id'));\n\
+         $files = [];\n\
+         foreach (glob($CFG->dataroot . '/filedir/up/*/*.bin') as $file) { $files[] = basename($file, '.bin'); }\n\
+         sort($files);\n\
+         $index = trim((string) @file_get_contents($CFG->dataroot . '/filedir/index.txt'));\n\
+         echo 'rows=', implode(',', $rows), ' files=', implode(',', $files), ' index=', str_replace(\"\\n\", ',', $index);\n";
+    zip(&[
+        ("uploader/version.php", version.as_slice()),
+        ("uploader/store.php", store.as_bytes()),
+        ("uploader/list.php", list.as_bytes()),
+    ])
+}
+
+#[wasm_bindgen_test]
+async fn a_crashed_request_keeps_its_files_only_if_its_transaction_committed() {
+    let harness = Harness::boot(true).await;
+    let key = sesskey(&harness).await;
+    install_plugin(&harness, &key, "mod_uploader.zip", &uploader_plugin()).await;
+    let first = harness.post_form("/site/mod/uploader/store.php?name=first&trap=none", &[]).await;
+    assert!(first.text.contains("stored first"), "{}", first.text);
+
+    // Trapped inside the transaction: the row is rolled back, and so are the
+    // new file, its new directory and the append to an existing file.
+    harness.send_raw(r#"{"type": "inject-fault", "fault": "write-trigger"}"#);
+    let torn = harness.post_form("/site/mod/uploader/store.php?name=torn&trap=before-commit", &[]).await;
+    assert_eq!(torn.status, 503, "{}", torn.text);
+    harness.wait_for(|m| type_of(m) == "recovered", "recovered").await;
+    let undone = harness
+        .messages_of_type("trace")
+        .iter()
+        .filter_map(|m| field(m, "message").as_string())
+        .find(|t| t.contains("were undone"));
+    assert!(undone.is_some_and(|t| t.contains("/filedir/up/torn")), "the undo is reported");
+    let listed = harness.get("/site/mod/uploader/list.php").await;
+    assert!(listed.text.contains("rows=first files=first index=first"), "{}", listed.text);
+
+    // Trapped after the commit: the row is committed, so its files stay.
+    harness.send_raw(r#"{"type": "inject-fault", "fault": "write-trigger"}"#);
+    let late = harness.post_form("/site/mod/uploader/store.php?name=late&trap=after-commit", &[]).await;
+    assert_eq!(late.status, 503, "{}", late.text);
+    let listed = harness.get("/site/mod/uploader/list.php").await;
+    assert!(listed.text.contains("rows=first,late files=first,late index=first,late"), "{}", listed.text);
+}

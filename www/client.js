@@ -28,17 +28,29 @@ import { ToWorker, FromWorker } from './protocol.js';
  * @property {Promise<object>} ready Resolves with the first `ready` event.
  */
 
+/** Default for `requestTimeoutMs`: longer than Moodle's slowest admin pages in wasm (20–30 s). */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 120_000;
+
 /**
  * Wraps a Worker running www/worker.js.
+ *
+ * The client never leaves a request hanging: if the worker dies (its `error`
+ * event, or the worker reports its own code failed) or says nothing for
+ * `requestTimeoutMs` while requests wait, every waiting request is answered
+ * with a page that says why (503 / 504), later ones are answered at once,
+ * and a `failed` event with `fatal: true` (dead) or `unresponsive: true`
+ * tells the page. A worker that speaks again is trusted again.
  * @param {Worker} worker
+ * @param {{ requestTimeoutMs?: number }} [options]
  * @returns {WorkerClient}
  */
-export function createWorkerClient(worker) {
+export function createWorkerClient(worker, { requestTimeoutMs = DEFAULT_REQUEST_TIMEOUT_MS } = {}) {
   let nextId = 1;
   const pending = new Map();
   const listeners = new Map();
   let resolveReady;
   const ready = new Promise((resolve) => { resolveReady = resolve; });
+  const health = createHealth();
 
   function emit(event) {
     for (const key of [event.type, '*']) {
@@ -46,7 +58,47 @@ export function createWorkerClient(worker) {
     }
   }
 
+  /** Answers every waiting request, and reports the worker's state once. */
+  function giveUp(status, title, reason, flags) {
+    for (const [id, waiter] of pending) {
+      pending.delete(id);
+      waiter.resolve(explainResponse(status, title, `${waiter.label}: ${reason}`));
+    }
+    emit({ type: FromWorker.failed, reason, ...flags });
+  }
+
+  const watchdog = createSilenceWatchdog(requestTimeoutMs, () => pending.size > 0, (silentMs) => {
+    health.unresponsiveSince ??= Date.now();
+    giveUp(504, 'The PHP worker stopped answering',
+      `the worker has not answered for ${Math.round(silentMs / 1000)} s (PHP may be in an endless loop). `
+      + 'Requests are answered at once until it answers again; your data stays in the worker.',
+      { unresponsive: true });
+  });
+
+  function dead(reason) {
+    if (health.deadReason) return;
+    health.deadReason = reason;
+    watchdog.stop();
+    giveUp(503, 'The PHP worker stopped', reason, { fatal: true });
+  }
+
+  worker.addEventListener('error', (event) => {
+    dead(`the worker failed: ${event.message || 'an uncaught error in the worker'}`);
+  });
+  worker.addEventListener('messageerror', () => {
+    emit({ type: FromWorker.trace, message: 'a message from the worker could not be read (messageerror)' });
+  });
+
   worker.addEventListener('message', ({ data }) => {
+    watchdog.heard();
+    if (health.unresponsiveSince !== null) {
+      health.unresponsiveSince = null;
+      emit({ type: FromWorker.trace, message: 'the worker answers again' });
+    }
+    if (data?.type === FromWorker.failed && data.fatal) {
+      dead(data.reason);
+      return;
+    }
     if (data?.type === FromWorker.httpResponse) {
       const waiter = pending.get(data.id);
       if (!waiter) return;
@@ -70,15 +122,26 @@ export function createWorkerClient(worker) {
       worker.postMessage({ type: ToWorker.configure, config });
     },
     handleRequest(request) {
+      const method = request.method ?? 'GET';
+      const label = `${method} ${request.url}`;
+      if (health.deadReason) {
+        return Promise.resolve(explainResponse(503, 'The PHP worker stopped', `${label}: ${health.deadReason}`));
+      }
+      if (health.unresponsiveSince !== null) {
+        const since = Math.round((Date.now() - health.unresponsiveSince) / 1000);
+        return Promise.resolve(explainResponse(503, 'The PHP worker is not answering',
+          `${label} was not sent: the worker has not answered for ${since} s.`));
+      }
       const id = nextId++;
       const body = toTransferableBody(request.body);
       const message = {
         type: ToWorker.httpRequest,
         id,
-        request: { method: request.method ?? 'GET', url: request.url, headers: request.headers ?? {}, body },
+        request: { method, url: request.url, headers: request.headers ?? {}, body },
       };
       return new Promise((resolve, reject) => {
-        pending.set(id, { resolve, reject });
+        pending.set(id, { resolve, reject, label });
+        watchdog.start(pending.size === 1);
         worker.postMessage(message, body instanceof ArrayBuffer ? [body] : []);
       });
     },
@@ -94,6 +157,50 @@ export function createWorkerClient(worker) {
       worker.postMessage({ type: ToWorker.restart });
     },
   };
+}
+
+/** Whether the worker is dead (for good) or unresponsive (until it speaks). */
+function createHealth() {
+  return { deadReason: null, unresponsiveSince: null };
+}
+
+/**
+ * Calls `onSilence(ms)` when the worker has said nothing for `timeoutMs`
+ * while `waiting()` holds. Measured from the worker's LAST message, not from
+ * when a request was sent: requests queued behind a slow one are not blamed
+ * for it while answers keep coming.
+ */
+function createSilenceWatchdog(timeoutMs, waiting, onSilence) {
+  let lastHeard = Date.now();
+  let timer = null;
+  const check = () => {
+    timer = null;
+    if (!waiting()) return;
+    const silent = Date.now() - lastHeard;
+    if (silent >= timeoutMs) onSilence(silent);
+    else arm(timeoutMs - silent);
+  };
+  const arm = (ms) => { timer ??= setTimeout(check, ms); };
+  return {
+    heard() { lastHeard = Date.now(); },
+    /** A request was sent; `firstWaiting` when none was waiting before (silence counts from now). */
+    start(firstWaiting) {
+      if (firstWaiting) lastHeard = Date.now();
+      arm(timeoutMs);
+    },
+    stop() {
+      clearTimeout(timer);
+      timer = null;
+    },
+  };
+}
+
+/** A small HTML page that says what happened, as a fetch Response. */
+function explainResponse(status, title, text) {
+  const escape = (value) => String(value).replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]);
+  const html = `<!DOCTYPE html><html><head><meta charset="utf-8"><title>${escape(title)}</title></head>`
+    + `<body><h1>${escape(title)}</h1><p>${escape(text)}</p></body></html>`;
+  return new Response(html, { status, headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' } });
 }
 
 function toTransferableBody(body) {

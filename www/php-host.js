@@ -13,7 +13,8 @@ import {
 } from '@php-wasm/universal';
 import { getPHPLoaderModule, getIntlExtensionPath } from '@php-wasm/web-8-3';
 import { unpackZip } from './zip.js';
-import { shareTree, trackWrites, trapOnWrite } from './host/memfs.js';
+import { shareTree, trackRequestChanges, trackWrites, trapOnWrite } from './host/memfs.js';
+import { DISABLED_FUNCTIONS, installReplacements, watchMailNotes } from './host/unavailable.js';
 
 const ENOENT = 44; // Emscripten's errno for "no such file or directory"
 
@@ -81,8 +82,12 @@ export function createPhpHost(options = {}) {
         instantiateFailed,
       ]);
       const php = new PHP(runtimeId);
-      // Process-spawning functions hang or fail in a browser; never offer them.
-      await setPhpIniEntries(php, { disable_functions: 'proc_open,popen,exec,shell_exec,system,passthru', ...phpIni });
+      // Process-spawning functions hang or fail in a browser and there is no
+      // mailer: never offer them, whatever phpIni says; replacements that say
+      // why take their names (www/host/unavailable.js).
+      installReplacements(php[__private__dont__use].FS);
+      const disabled = [phpIni.disable_functions, DISABLED_FUNCTIONS].filter(Boolean).join(',');
+      await setPhpIniEntries(php, { ...phpIni, disable_functions: disabled });
       const handler = new PHPRequestHandler({ php, documentRoot, absoluteUrl: siteUrl, cookieStore: false });
       phpVersion ??= (await php.run({ code: '<?php echo PHP_VERSION;' })).text;
       return wrapRuntime(php, handler, wasm, phpVersion, () => bundle);
@@ -126,15 +131,29 @@ function wrapRuntime(php, handler, wasm, phpVersion, currentBundle) {
   const FS = emscripten.FS;
   let pendingFault = null;
   const writes = trackWrites(FS);
+  const mailCalled = watchMailNotes(FS);
+  let changes = null;
 
   return {
     phpVersion,
 
     async request({ method, url, headers, body }) {
       await runPendingFault();
+      changes?.begin();
       const response = await handler.request({ method, url, headers, body });
+      changes?.end();
       return { status: response.httpStatusCode, headers: response.headers, body: response.bytes };
     },
+
+    /** Keep an undo log of each request's changes under `roots` (see trackRequestChanges). */
+    watchRequestChanges(roots, commitJournal, sqliteFiles) {
+      changes ??= trackRequestChanges(FS, { roots, commitJournal, sqliteFiles });
+    },
+    /** After a crash: undo what the request changed since its last commit; returns the paths put back. */
+    discardUncommittedChanges: () => changes?.discard() ?? [],
+
+    /** What the last request did that the page should hear of: 'mail' (mail() was called), or null. */
+    takeNotice: () => (mailCalled() ? 'mail' : null),
 
     async runCode(code) {
       return runOutput(await php.run({ code }));

@@ -1,6 +1,7 @@
 //! The wasm-bindgen binding to `www/php-host.js`, the only code that touches
-//! `@php-wasm/*`. The host object is handed in at run time (dependency
-//! injection), so tests can load the bundled host from a URL.
+//! `@php-wasm/*`. Every import is `catch`: a JS exception becomes a `Result`
+//! here and never unwinds through Rust frames. The host object is handed in at
+//! run time (dependency injection), so tests can load the bundled host from a URL.
 
 use super::{FileStat, PhpError, PhpRuntime, RunOutput, RuntimeFactory, RuntimeOptions};
 use crate::protocol::{HttpRequest, HttpResponse};
@@ -18,8 +19,8 @@ extern "C" {
     async fn create_runtime(this: &JsPhpHost, options: JsValue) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(method, catch, js_name = loadBundle)]
     async fn load_bundle(this: &JsPhpHost, url: &str) -> Result<JsValue, JsValue>;
-    #[wasm_bindgen(method, js_name = bundleFile)]
-    fn bundle_file(this: &JsPhpHost, path: &str) -> JsValue;
+    #[wasm_bindgen(method, catch, js_name = bundleFile)]
+    fn bundle_file(this: &JsPhpHost, path: &str) -> Result<JsValue, JsValue>;
 
     /// One runtime made by the host.
     pub type JsPhpRuntime;
@@ -29,18 +30,18 @@ extern "C" {
     async fn run_code(this: &JsPhpRuntime, code: &str) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(method, catch, js_name = runScript)]
     async fn run_script(this: &JsPhpRuntime, path: &str) -> Result<JsValue, JsValue>;
-    #[wasm_bindgen(method, getter, js_name = phpVersion)]
-    fn php_version(this: &JsPhpRuntime) -> String;
+    #[wasm_bindgen(method, catch, getter, js_name = phpVersion)]
+    fn php_version(this: &JsPhpRuntime) -> Result<String, JsValue>;
     #[wasm_bindgen(method, catch, js_name = writeBundle)]
     fn write_bundle(this: &JsPhpRuntime, root: &str, skip_prefix: &str) -> Result<f64, JsValue>;
     #[wasm_bindgen(method, catch, js_name = readFile)]
     fn read_file(this: &JsPhpRuntime, path: &str) -> Result<Uint8Array, JsValue>;
     #[wasm_bindgen(method, catch, js_name = readRange)]
     fn read_range(this: &JsPhpRuntime, path: &str, start: f64, end: f64) -> Result<Uint8Array, JsValue>;
-    #[wasm_bindgen(method, js_name = trackWrites)]
-    fn track_writes(this: &JsPhpRuntime, path: &str);
-    #[wasm_bindgen(method, js_name = takeDirtyRanges)]
-    fn take_dirty_ranges(this: &JsPhpRuntime, path: &str) -> Vec<f64>;
+    #[wasm_bindgen(method, catch, js_name = trackWrites)]
+    fn track_writes(this: &JsPhpRuntime, path: &str) -> Result<(), JsValue>;
+    #[wasm_bindgen(method, catch, js_name = takeDirtyRanges)]
+    fn take_dirty_ranges(this: &JsPhpRuntime, path: &str) -> Result<Vec<f64>, JsValue>;
     #[wasm_bindgen(method, catch, js_name = writeFile)]
     fn write_file(this: &JsPhpRuntime, path: &str, bytes: &[u8]) -> Result<(), JsValue>;
     #[wasm_bindgen(method, catch, js_name = readDir)]
@@ -53,10 +54,21 @@ extern "C" {
     fn unlink(this: &JsPhpRuntime, path: &str) -> Result<(), JsValue>;
     #[wasm_bindgen(method, catch, js_name = injectFault)]
     fn inject_fault(this: &JsPhpRuntime, kind: &str) -> Result<(), JsValue>;
-    #[wasm_bindgen(method, js_name = memoryBytes)]
-    fn memory_bytes(this: &JsPhpRuntime) -> f64;
-    #[wasm_bindgen(method)]
-    fn destroy(this: &JsPhpRuntime);
+    #[wasm_bindgen(method, catch, js_name = watchRequestChanges)]
+    fn watch_request_changes(
+        this: &JsPhpRuntime,
+        roots: Vec<String>,
+        commit_journal: &str,
+        sqlite_files: Vec<String>,
+    ) -> Result<(), JsValue>;
+    #[wasm_bindgen(method, catch, js_name = discardUncommittedChanges)]
+    fn discard_uncommitted_changes(this: &JsPhpRuntime) -> Result<Array, JsValue>;
+    #[wasm_bindgen(method, catch, js_name = takeNotice)]
+    fn take_notice(this: &JsPhpRuntime) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(method, catch, js_name = memoryBytes)]
+    fn memory_bytes(this: &JsPhpRuntime) -> Result<f64, JsValue>;
+    #[wasm_bindgen(method, catch)]
+    fn destroy(this: &JsPhpRuntime) -> Result<(), JsValue>;
 }
 
 /// Flattens a thrown JS value into the facts the fault classifier reads.
@@ -162,7 +174,7 @@ impl PhpRuntime for HostRuntime {
     }
 
     fn php_version(&self) -> String {
-        self.js.php_version()
+        self.js.php_version().unwrap_or_default()
     }
 
     fn write_bundle(&self, root: &str, skip_prefix: &str) -> Result<u32, PhpError> {
@@ -177,12 +189,13 @@ impl PhpRuntime for HostRuntime {
         self.js.read_range(path, start as f64, end as f64).map(|bytes| bytes.to_vec()).map_err(|e| php_error(&e))
     }
 
-    fn track_writes(&self, path: &str) {
-        self.js.track_writes(path);
+    fn track_writes(&self, path: &str) -> Result<(), PhpError> {
+        self.js.track_writes(path).map_err(|e| php_error(&e))
     }
 
-    fn take_dirty_ranges(&self, path: &str) -> Vec<(u64, u64)> {
-        self.js.take_dirty_ranges(path).chunks_exact(2).map(|pair| (pair[0] as u64, pair[1] as u64)).collect()
+    fn take_dirty_ranges(&self, path: &str) -> Result<Vec<(u64, u64)>, PhpError> {
+        let ranges = self.js.take_dirty_ranges(path).map_err(|e| php_error(&e))?;
+        Ok(ranges.chunks_exact(2).map(|pair| (pair[0] as u64, pair[1] as u64)).collect())
     }
 
     fn write_file(&self, path: &str, bytes: &[u8]) -> Result<(), PhpError> {
@@ -218,12 +231,31 @@ impl PhpRuntime for HostRuntime {
         self.js.inject_fault(kind).map_err(|e| php_error(&e))
     }
 
+    fn watch_request_changes(
+        &self,
+        roots: &[String],
+        commit_journal: &str,
+        sqlite_files: &[String],
+    ) -> Result<(), PhpError> {
+        self.js.watch_request_changes(roots.to_vec(), commit_journal, sqlite_files.to_vec()).map_err(|e| php_error(&e))
+    }
+
+    fn discard_uncommitted_changes(&self) -> Result<Vec<String>, PhpError> {
+        let undone = self.js.discard_uncommitted_changes().map_err(|e| php_error(&e))?;
+        Ok(undone.iter().filter_map(|path| path.as_string()).collect())
+    }
+
+    fn take_notice(&self) -> Option<String> {
+        self.js.take_notice().ok()?.as_string()
+    }
+
     fn memory_bytes(&self) -> u64 {
-        self.js.memory_bytes() as u64
+        self.js.memory_bytes().unwrap_or(0.0) as u64
     }
 
     fn destroy(self) {
-        self.js.destroy();
+        // A runtime that cannot even be destroyed is dropped all the same.
+        let _ = self.js.destroy();
     }
 }
 
@@ -253,7 +285,7 @@ impl RuntimeFactory for HostFactory {
     }
 
     fn bundle_file(&self, path: &str) -> Option<Vec<u8>> {
-        self.host.bundle_file(path).dyn_into::<Uint8Array>().ok().map(|bytes| bytes.to_vec())
+        self.host.bundle_file(path).ok()?.dyn_into::<Uint8Array>().ok().map(|bytes| bytes.to_vec())
     }
 
     fn wall_clock_ms(&self) -> f64 {

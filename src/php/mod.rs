@@ -77,9 +77,9 @@ pub trait PhpRuntime {
     /// Bytes `[start, end)` of a file (fewer if the file is shorter).
     fn read_range(&self, path: &str, start: u64, end: u64) -> Result<Vec<u8>, PhpError>;
     /// Start recording which byte ranges of `path` are written.
-    fn track_writes(&self, path: &str);
+    fn track_writes(&self, path: &str) -> Result<(), PhpError>;
     /// The byte ranges written to a tracked file since the last call, merged.
-    fn take_dirty_ranges(&self, path: &str) -> Vec<(u64, u64)>;
+    fn take_dirty_ranges(&self, path: &str) -> Result<Vec<(u64, u64)>, PhpError>;
     fn write_file(&self, path: &str, bytes: &[u8]) -> Result<(), PhpError>;
     fn read_dir(&self, path: &str) -> Result<Vec<String>, PhpError>;
     /// `Ok(None)` when nothing exists at `path`.
@@ -88,6 +88,27 @@ pub trait PhpRuntime {
     fn unlink(&self, path: &str) -> Result<(), PhpError>;
     /// Debug only: make the instance fail for real (see `www/php-host.js`).
     fn inject_fault(&self, kind: &str) -> Result<(), PhpError>;
+    /// From now on, keep an undo log of what each request changes under
+    /// `roots` (the user's state), except SQLite's own files; a commit of the
+    /// DB (the unlink of `commit_journal`) starts the log over.
+    fn watch_request_changes(
+        &self,
+        _roots: &[String],
+        _commit_journal: &str,
+        _sqlite_files: &[String],
+    ) -> Result<(), PhpError> {
+        Ok(())
+    }
+    /// After a crash: undo what the crashed request changed since its last
+    /// commit; returns the paths put back. Works on a trapped instance.
+    fn discard_uncommitted_changes(&self) -> Result<Vec<String>, PhpError> {
+        Ok(Vec::new())
+    }
+    /// Something the last request did that the page should hear of, by
+    /// name: `mail` when a page called mail(), which cannot send email here.
+    fn take_notice(&self) -> Option<String> {
+        None
+    }
     /// Bytes of linear memory in use, for rotation on memory pressure.
     fn memory_bytes(&self) -> u64;
     /// Let go of the instance; it must not be used again.

@@ -59,12 +59,7 @@ impl<F: RuntimeFactory> Supervisor<F> {
                 recovered(self, false, events);
                 self.report_crash(request, kind_again, &error_again, events);
                 // It crashed a fresh runtime that nothing else had touched: poison.
-                self.crashes.quarantine(
-                    &request.method,
-                    &request.url,
-                    self.factory.now_ms(),
-                    self.intensity.period_ms,
-                );
+                self.crashes.quarantine(&request.method, &request.url, self.factory.now_ms(), self.intensity.period_ms);
                 let outcome = self.recover(events).await;
                 let state = match outcome {
                     Ok(_) => "The runtime was restarted again with your data preserved; the request was not run a third time.".to_string(),
@@ -119,6 +114,7 @@ impl<F: RuntimeFactory> Supervisor<F> {
     /// Snapshot the crashed runtime, drop it, and bring up a fresh one with the
     /// state restored. Returns (files, bytes) restored.
     pub(super) async fn recover(&mut self, events: Events<'_>) -> Result<(u32, u64), String> {
+        self.discard_uncommitted_changes(events);
         self.take_snapshot_and_drop(events);
         if !self.restarts.try_restart(self.intensity, self.factory.now_ms()) {
             return Err(self.fail(format!(
@@ -130,6 +126,39 @@ impl<F: RuntimeFactory> Supervisor<F> {
         }
         self.stats.crash_restarts += 1;
         self.bring_up(events).await
+    }
+
+    /// A crashed request's effects are all or nothing: what it wrote to the
+    /// user's files after the DB's last commit goes, as its DB changes do
+    /// (SQLite rolls those back from the journal).
+    fn discard_uncommitted_changes(&mut self, events: Events<'_>) {
+        let Some(runtime) = self.runtime.as_ref() else { return };
+        match runtime.discard_uncommitted_changes() {
+            Ok(undone) if undone.is_empty() => {}
+            Ok(undone) => {
+                let shown: Vec<&str> = undone.iter().take(5).map(String::as_str).collect();
+                events(trace(format!(
+                    "the crashed request had not committed: {} file change(s) it made were undone ({}{})",
+                    undone.len(),
+                    shown.join(", "),
+                    if undone.len() > shown.len() { ", …" } else { "" }
+                )));
+            }
+            Err(e) => events(trace(format!("could not undo the crashed request's file changes: {e}"))),
+        }
+    }
+
+    /// The user's state that a request's undo log covers: uploads, the extra
+    /// state directories and the plugin directories of the code tree.
+    fn watch_request_changes(&self, runtime: &F::Runtime, events: Events<'_>) {
+        let profile = &self.profile;
+        let mut roots = vec![profile.uploads.clone()];
+        roots.extend(profile.extra_state_dirs.iter().map(|dir| dir.to_string()));
+        roots.extend(profile.plugin_types.iter().map(|(_, dir)| format!("{}/{dir}", profile.webroot)));
+        let journal = format!("{}-journal", profile.db_file);
+        if let Err(e) = runtime.watch_request_changes(&roots, &journal, &profile.db_files()) {
+            events(trace(format!("file changes of requests are not tracked on this runtime: {e}")));
+        }
     }
 
     /// Reads the state that must survive out of the current runtime (crashed:
@@ -224,7 +253,10 @@ impl<F: RuntimeFactory> Supervisor<F> {
         })
         .await;
         match result {
-            Ok(()) => Ok(runtime),
+            Ok(()) => {
+                self.watch_request_changes(&runtime, events);
+                Ok(runtime)
+            }
             Err(error) => {
                 let classified = fault::classify(&error.error);
                 runtime.destroy();

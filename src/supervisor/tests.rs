@@ -629,3 +629,39 @@ fn a_crash_then_an_answer_then_a_crash_is_not_two_in_a_row() {
         assert_eq!(serve(&mut supervisor, "POST", "/site/upload.php").0.status, 200);
     }
 }
+
+#[test]
+fn a_crashed_request_leaves_no_uncommitted_file_behind_while_a_rotation_keeps_everything() {
+    const ORPHAN: &str = "/persist/moodledata/filedir/4f/46/orphan";
+    let config = Config { rotate_after_requests: 2, bundle_url: "demo.zip".into(), ..Config::default() };
+    let mut supervisor = started_with(
+        factory(|number, runtime, request| {
+            if request.url.contains("upload") {
+                // Written before a commit that never happens (the host logs it).
+                runtime.mkdir_tree("/persist/moodledata/filedir/4f/46").unwrap();
+                runtime.write_file(ORPHAN, b"bytes of an upload").unwrap();
+                runtime.uncommitted.borrow_mut().push(ORPHAN.into());
+                if number == 1 {
+                    return Err(trap("memory access out of bounds"));
+                }
+            }
+            ok(&format!("served by runtime {number}"))
+        }),
+        config,
+    );
+    let watched = supervisor.runtime().unwrap().watched_roots.borrow().clone();
+    assert!(watched.contains(&"/persist/moodledata/filedir".to_string()), "{watched:?}");
+    assert!(watched.iter().any(|root| root.ends_with("/mod")), "plugin directories are the user's state: {watched:?}");
+
+    let (response, events) = serve(&mut supervisor, "POST", "/site/upload.php");
+    assert_eq!(response.status, 503);
+    assert!(events.iter().any(|e| matches!(e, Outgoing::Trace { message } if message.contains("were undone"))));
+    assert!(supervisor.runtime().unwrap().file(ORPHAN).is_none(), "the orphan must not reach the fresh runtime");
+
+    // Runtime 2 answers the upload; the rotation after it carries the file along.
+    serve(&mut supervisor, "POST", "/site/upload.php");
+    serve(&mut supervisor, "GET", "/site/index.php");
+    serve(&mut supervisor, "GET", "/site/index.php");
+    assert!(supervisor.stats().rotations >= 1);
+    assert!(supervisor.runtime().unwrap().file(ORPHAN).is_some(), "an answered request's files stand");
+}

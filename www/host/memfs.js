@@ -90,3 +90,125 @@ export function trapOnWrite(FS, memory, path) {
     return written;
   };
 }
+
+const SQLITE_MAGIC = 'SQLite format 3\0';
+const SQLITE_SIDE_FILES = ['-journal', '-wal', '-shm'];
+// open(2) flags that change a file: O_WRONLY, O_RDWR, O_CREAT, O_TRUNC, O_APPEND.
+const WRITE_FLAGS = 0o1 | 0o2 | 0o100 | 0o1000 | 0o2000;
+
+/**
+ * The undo log of the request being served: what it changed under the
+ * user's state directories (`roots`), so that a request that crashed before
+ * its last commit leaves nothing behind — an upload written before a commit
+ * that was rolled back must not be served for a file the DB does not know.
+ *
+ * Each path is remembered once per request, before its first change: its
+ * bytes if it existed (copied then, since MEMFS writes in place), or that it
+ * did not exist. A commit of the DB (in journal_mode=DELETE: the unlink of
+ * `commitJournal`) makes everything before it part of committed state, so
+ * the log starts over there. SQLite's own files are never in the log: the
+ * DB's journal rolls the DB back.
+ * @param {object} FS Emscripten's FS
+ * @param {{ roots: string[], commitJournal: string, sqliteFiles: string[] }} watch
+ */
+export function trackRequestChanges(FS, { roots, commitJournal, sqliteFiles }) {
+  const prefixes = roots.map((root) => `${root.replace(/\/+$/, '')}/`);
+  const skip = new Set(sqliteFiles);
+  let log = null; // null outside requests: bootstrap and restores are not logged
+  let seen = new Set();
+
+  const watched = (path) => prefixes.some((prefix) => path.startsWith(prefix))
+    && !skip.has(path) && !SQLITE_SIDE_FILES.some((suffix) => path.endsWith(suffix));
+
+  function remember(rawPath) {
+    if (log === null) return;
+    const path = absolute(FS, rawPath);
+    if (seen.has(path) || !watched(path)) return;
+    const found = FS.analyzePath(path);
+    if (found.exists && FS.isFile(found.object.mode)) {
+      const bytes = FS.readFile(path);
+      if (new TextDecoder().decode(bytes.subarray(0, 16)) === SQLITE_MAGIC) return; // SQLite's to roll back
+      log.push({ path, existed: 'file', bytes, mode: found.object.mode });
+    } else {
+      log.push({ path, existed: found.exists ? 'dir' : null });
+    }
+    seen.add(path);
+  }
+
+  const wrap = (name, before) => {
+    const original = FS[name];
+    FS[name] = (...args) => {
+      before(...args);
+      return original(...args);
+    };
+  };
+  wrap('open', (path, flags) => {
+    const writes = typeof flags === 'string' ? /[wa+]/.test(flags) : (flags & WRITE_FLAGS) !== 0;
+    if (writes && typeof path === 'string') remember(path);
+  });
+  wrap('truncate', (path) => typeof path === 'string' && remember(path));
+  wrap('mkdir', (path) => remember(path));
+  wrap('rmdir', (path) => remember(path));
+  wrap('rename', (from, to) => { remember(from); remember(to); });
+  wrap('unlink', (path) => {
+    if (log !== null && absolute(FS, path) === commitJournal) {
+      log = [];
+      seen = new Set();
+      return;
+    }
+    remember(path);
+  });
+
+  return {
+    /** A request starts: log its changes. */
+    begin() { log = []; seen = new Set(); },
+    /** The request was answered: its changes stand. */
+    end() { log = null; },
+    /**
+     * Undoes what the crashed request changed since its last commit, newest
+     * first; returns the paths put back. Works on a trapped instance: MEMFS is JS.
+     */
+    discard() {
+      const entries = log ?? [];
+      log = null;
+      const undone = [];
+      for (const entry of entries.reverse()) {
+        try {
+          undo(FS, entry);
+          undone.push(entry.path);
+        } catch {
+          // A path that cannot be put back is left as it is; the others still are.
+        }
+      }
+      return undone;
+    },
+  };
+}
+
+function undo(FS, { path, existed, bytes, mode }) {
+  const now = FS.analyzePath(path);
+  if (existed === 'file') {
+    if (now.exists && FS.isDir(now.object.mode)) FS.rmdir(path);
+    if (now.exists && !FS.isDir(now.object.mode)) FS.unlink(path);
+    FS.mkdirTree(path.slice(0, path.lastIndexOf('/')) || '/');
+    FS.writeFile(path, bytes);
+    FS.chmod(path, mode);
+  } else if (existed === 'dir') {
+    if (!now.exists) FS.mkdirTree(path);
+  } else if (now.exists) {
+    if (FS.isDir(now.object.mode)) FS.rmdir(path);
+    else FS.unlink(path);
+  }
+}
+
+/** An absolute path without `.`/`..` segments (PHP may pass relative ones). */
+function absolute(FS, path) {
+  const full = path.startsWith('/') ? path : `${FS.cwd()}/${path}`;
+  const parts = [];
+  for (const part of full.split('/')) {
+    if (part === '' || part === '.') continue;
+    if (part === '..') parts.pop();
+    else parts.push(part);
+  }
+  return `/${parts.join('/')}`;
+}

@@ -1,0 +1,199 @@
+//! What the page posts, turned into jobs for the queue. Every message is
+//! checked to be plain, bounded data first (src/message_shape.rs), so a
+//! hostile or buggy message gets a named `error` and can never make the
+//! decoder recurse without bound or obey something that is not a plain object.
+
+use crate::message_shape::{self, Inspect, Node, MAX_TEXT};
+use crate::protocol::{self, Incoming, ProtocolError};
+use crate::queue::Job;
+use js_sys::{Array, ArrayBuffer, JsString, Object, Reflect, Uint8Array};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+/// Fields an `http-request` message and its `request` may carry.
+const REQUEST_MESSAGE_FIELDS: usize = 3; // type, id, request
+const REQUEST_FIELDS: &[&str] = &["method", "url", "headers", "body"];
+
+/// Decodes one message from the page, or says what is wrong with it.
+pub fn decode_job(message: &JsValue) -> Result<Job, ProtocolError> {
+    let object_prototype = Object::get_prototype_of(&Object::new());
+    if !is_plain_object(message, &object_prototype) {
+        return Err(ProtocolError(format!(
+            "malformed message: expected a plain object with a `type` field, got {}",
+            describe(message)
+        )));
+    }
+    if let Some(job) = decode_request_fast(message, &object_prototype) {
+        return Ok(job);
+    }
+    message_shape::check(JsNode { value: message.clone(), object_prototype: &object_prototype })?;
+    match protocol::decode(serde_wasm_bindgen::Deserializer::from(message.clone()))? {
+        Incoming::Configure { config } => Ok(Job::Configure(config)),
+        Incoming::HttpRequest { id, request } => {
+            let js_request = Reflect::get(message, &"request".into()).unwrap_or(JsValue::UNDEFINED);
+            let body = body_bytes(&Reflect::get(&js_request, &"body".into()).unwrap_or(JsValue::UNDEFINED))
+                .map_err(|e| ProtocolError(format!("request {id}: {}", e.0)))?;
+            let request = protocol::HttpRequest::from_head(request, body)
+                .map_err(|e| ProtocolError(format!("request {id}: {}", e.0)))?;
+            Ok(Job::Request { id, request })
+        }
+        Incoming::InjectFault { fault } => Ok(Job::InjectFault(fault)),
+        Incoming::Restart {} => Ok(Job::Restart),
+    }
+}
+
+/// The id of a malformed message, when it has a usable one, for the `error` reply.
+pub fn message_id(message: &JsValue) -> Option<u32> {
+    if !message.is_object() {
+        return None;
+    }
+    let id = Reflect::get(message, &"id".into()).ok()?.as_f64()?;
+    (id.fract() == 0.0 && (0.0..=u32::MAX as f64).contains(&id)).then_some(id as u32)
+}
+
+/// The hot path: a well-formed `http-request` of plain objects, read field by
+/// field (no generic walk of the whole message). Anything unusual returns
+/// `None` and goes through the full check and `protocol::decode`, which name
+/// what is wrong.
+fn decode_request_fast(message: &JsValue, object_prototype: &Object) -> Option<Job> {
+    let field = |target: &JsValue, name: &str| Reflect::get(target, &JsValue::from_str(name)).ok();
+    if field(message, "type")?.as_string()? != "http-request" {
+        return None;
+    }
+    if Object::keys(message.unchecked_ref::<Object>()).length() as usize != REQUEST_MESSAGE_FIELDS {
+        return None;
+    }
+    let id = field(message, "id")?.as_f64()?;
+    if id.fract() != 0.0 || !(0.0..=u32::MAX as f64).contains(&id) {
+        return None;
+    }
+    let request = field(message, "request")?;
+    if !is_plain_object(&request, object_prototype) {
+        return None;
+    }
+    let known_fields_only = Object::keys(request.unchecked_ref::<Object>())
+        .iter()
+        .all(|key| key.as_string().is_some_and(|k| REQUEST_FIELDS.contains(&k.as_str())));
+    if !known_fields_only {
+        return None;
+    }
+    let js_headers = field(&request, "headers")?;
+    let mut headers = std::collections::BTreeMap::new();
+    if !js_headers.is_undefined() {
+        if !is_plain_object(&js_headers, object_prototype) {
+            return None;
+        }
+        for entry in Object::entries(js_headers.unchecked_ref::<Object>()).iter() {
+            let pair: Array = entry.unchecked_into();
+            headers.insert(pair.get(0).as_string()?, bounded_text(&pair.get(1))?);
+        }
+    }
+    let head = protocol::RequestHead {
+        method: bounded_text(&field(&request, "method")?)?,
+        url: bounded_text(&field(&request, "url")?)?,
+        headers,
+        body: None,
+    };
+    let body = body_bytes(&field(&request, "body")?).ok()?;
+    let request = protocol::HttpRequest::from_head(head, body).ok()?;
+    Some(Job::Request { id: id as u32, request })
+}
+
+fn bounded_text(value: &JsValue) -> Option<String> {
+    let text = value.dyn_ref::<JsString>()?;
+    (text.length() as usize <= MAX_TEXT).then(|| String::from(text))
+}
+
+fn body_bytes(body: &JsValue) -> Result<Vec<u8>, ProtocolError> {
+    if body.is_undefined() || body.is_null() {
+        return Ok(Vec::new());
+    }
+    if let Some(text) = body.as_string() {
+        return Ok(text.into_bytes());
+    }
+    if let Some(buffer) = body.dyn_ref::<ArrayBuffer>() {
+        return Ok(Uint8Array::new(buffer).to_vec());
+    }
+    if ArrayBuffer::is_view(body) {
+        let buffer = Reflect::get(body, &"buffer".into()).unwrap_or(JsValue::UNDEFINED);
+        let offset = Reflect::get(body, &"byteOffset".into()).ok().and_then(|v| v.as_f64()).unwrap_or(0.0);
+        let length = Reflect::get(body, &"byteLength".into()).ok().and_then(|v| v.as_f64()).unwrap_or(0.0);
+        if buffer.dyn_ref::<ArrayBuffer>().is_none() {
+            return Err(ProtocolError("request.body is a view of shared memory, not of an ArrayBuffer".into()));
+        }
+        return Ok(Uint8Array::new_with_byte_offset_and_length(&buffer, offset as u32, length as u32).to_vec());
+    }
+    Err(ProtocolError(format!(
+        "request.body must be an ArrayBuffer, a typed array, a string or null, not {}",
+        describe(body)
+    )))
+}
+
+/// An object whose prototype is `Object.prototype` (or null): what `{…}`
+/// literals and structured clones of them are. Not a Map, Date, class instance.
+fn is_plain_object(value: &JsValue, object_prototype: &Object) -> bool {
+    if !value.is_object() || Array::is_array(value) {
+        return false;
+    }
+    let prototype: JsValue = Object::get_prototype_of(value).into();
+    prototype.is_null() || prototype == JsValue::from(object_prototype)
+}
+
+/// "a Map", "a BigInt", "a string"… for error messages.
+fn describe(value: &JsValue) -> String {
+    if value.is_undefined() {
+        return "undefined".into();
+    }
+    if value.is_null() {
+        return "null".into();
+    }
+    if value.is_bigint() {
+        return "a BigInt".into();
+    }
+    if value.is_object() {
+        let prototype: JsValue = Object::get_prototype_of(value).into();
+        let constructor = Reflect::get(&prototype, &"constructor".into()).unwrap_or(JsValue::UNDEFINED);
+        let name = Reflect::get(&constructor, &"name".into()).ok().and_then(|n| n.as_string()).unwrap_or_default();
+        return if name.is_empty() { "an object with an unknown prototype".into() } else { format!("a {name}") };
+    }
+    format!("a {}", value.js_typeof().as_string().unwrap_or_default())
+}
+
+/// A JS value as the shape check sees it.
+struct JsNode<'a> {
+    value: JsValue,
+    object_prototype: &'a Object,
+}
+
+impl<'a> Inspect for JsNode<'a> {
+    fn inspect(&self) -> Node<Self> {
+        let value = &self.value;
+        let node = |value: JsValue| JsNode { value, object_prototype: self.object_prototype };
+        if value.is_null() || value.is_undefined() || value.as_bool().is_some() {
+            return Node::Scalar;
+        }
+        if let Some(number) = value.as_f64() {
+            return Node::Number(number);
+        }
+        if let Some(text) = value.dyn_ref::<JsString>() {
+            return Node::Text(text.length() as usize);
+        }
+        if value.dyn_ref::<ArrayBuffer>().is_some() || ArrayBuffer::is_view(value) {
+            return Node::Bytes;
+        }
+        if Array::is_array(value) {
+            return Node::List(value.unchecked_ref::<Array>().iter().map(node).collect());
+        }
+        if is_plain_object(value, self.object_prototype) {
+            let fields = Object::keys(value.unchecked_ref::<Object>())
+                .iter()
+                .filter_map(|key| {
+                    let child = Reflect::get(value, &key).ok()?;
+                    Some((key.as_string()?, node(child)))
+                })
+                .collect();
+            return Node::Record(fields);
+        }
+        Node::Refused(describe(value))
+    }
+}
