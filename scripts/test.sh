@@ -15,6 +15,9 @@ cargo clippy --quiet --target wasm32-unknown-unknown --all-targets -- -D warning
 echo "== native core tests (cargo test)"
 cargo test --quiet
 
+echo "== page-side unit tests (node --test tests/unit/)"
+node --test tests/unit/
+
 echo "== build"
 scripts/build.sh
 echo "== MediaWiki bundle (Debian packages, installed once on PHP wasm; skipped when up to date)"
@@ -45,5 +48,8 @@ done
 
 echo "== end to end: the built page in headless Chromium (playwright-core) and Firefox (WebDriver)"
 node --test --test-concurrency=1 tests/e2e/
+
+echo "== soak, bounded (the full one: npm run soak): real faults, rotation, a ledger of every acknowledged write"
+node scripts/soak.js --requests 1500 --baseline-at 500
 
 echo "== all tests passed in $((SECONDS - started)) s"

@@ -75,6 +75,12 @@ export function createWorkerClient(worker, { requestTimeoutMs = DEFAULT_REQUEST_
       { unresponsive: true });
   });
 
+  /** A request got its answer; with none left waiting there is nothing to watch. */
+  function settle(id) {
+    pending.delete(id);
+    if (pending.size === 0) watchdog.stop();
+  }
+
   function dead(reason) {
     if (health.deadReason) return;
     health.deadReason = reason;
@@ -102,13 +108,13 @@ export function createWorkerClient(worker, { requestTimeoutMs = DEFAULT_REQUEST_
     if (data?.type === FromWorker.httpResponse) {
       const waiter = pending.get(data.id);
       if (!waiter) return;
-      pending.delete(data.id);
+      settle(data.id);
       waiter.resolve(toResponse(data.response));
       return;
     }
     if (data?.type === FromWorker.error && data.id !== undefined && pending.has(data.id)) {
       const waiter = pending.get(data.id);
-      pending.delete(data.id);
+      settle(data.id);
       waiter.reject(new Error(data.message));
       return;
     }
