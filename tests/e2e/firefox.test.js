@@ -45,10 +45,15 @@ before(async () => {
   url = `http://127.0.0.1:${server.address().port}/`;
   const geckodriver = execFileSync('sh', ['-c', 'command -v geckodriver']).toString().trim();
   driver = spawn(geckodriver, ['--host', '127.0.0.1', '--port', String(GECKODRIVER_PORT)], { stdio: 'ignore' });
-  for (let i = 0; i < 50; i++) {
+  const exited = new Promise((resolve) => driver.once('exit', (code) => resolve(code)));
+  // Wait until geckodriver answers (or fails clearly), however long it takes to start.
+  const deadline = Date.now() + 30_000;
+  for (;;) {
     const up = await fetch(`http://127.0.0.1:${GECKODRIVER_PORT}/status`).then(() => true, () => false);
     if (up) break;
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    const code = await Promise.race([exited, new Promise((resolve) => setTimeout(() => resolve(undefined), 100))]);
+    if (code !== undefined) throw new Error(`geckodriver exited (code ${code}) before it answered on port ${GECKODRIVER_PORT}`);
+    if (Date.now() > deadline) throw new Error(`geckodriver did not answer on port ${GECKODRIVER_PORT} within 30 s`);
   }
 });
 after(() => {

@@ -28,7 +28,6 @@ const TITLE = 'Crash_Test';
 const BUILD_MS = 10 * 60_000;   // the bundle from scratch ≈ 40 s; a second run ≈ 0.5 s
 const PAGE_MS = 60_000;         // one wiki page in the iframe, with its load.php requests
 const RECOVERY_MS = 120_000;    // crash → fresh runtime → restore → re-registration → answer
-const QUIET_MS = 1_500;         // no request to the worker for this long = the page is settled
 const TEST_MS = 8 * 60_000;
 
 let env;
@@ -60,7 +59,8 @@ test('log in, edit, upload; "Crash PHP now" (memory): the page comes back, still
     assertSameBytes(await fetchBytes(page, imageUrl), png, 'the uploaded image, fetched back before the crash');
 
     await goTo(page, site, `/index.php/${TITLE}`, '#mw-content-text');
-    await settle(page);
+    // The button's reload of this page (its URL as the iframe shows it) is the request that meets the fault.
+    await holdOtherRequestsUntilCrash(page, new RegExp(`^${site.url().split('#')[0].replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`));
     const seen = await events.count();
     await inNewDocument(site, 'the iframe reload after "Crash PHP now"', () => page.locator('button[data-fault="memory"]').click(), RECOVERY_MS);
     await page.waitForFunction(() => /Recovered in \d+ ms/.test(document.getElementById('progress-text').textContent), null, { timeout: RECOVERY_MS })
@@ -141,7 +141,8 @@ test('a trap inside an edit\'s commit (db-write): a 503, then the commit rolled 
 async function saveEditThatCrashes({ page, site, events, navigations }, text, fault) {
   await openEditForm(page, site, TITLE);
   await setTextbox(page, text);
-  await settle(page);
+  // The form's POST is the request that meets the fault.
+  await holdOtherRequestsUntilCrash(page, /action=submit/);
   const seen = await events.count();
   await page.evaluate((kind) => window.playground.client.injectFault(kind), fault);
   await inNewDocument(site, `the answer to the POST that meets the ${fault} fault`, () => frameOf(page).locator('#wpSave').click(), RECOVERY_MS);
@@ -158,7 +159,8 @@ async function saveEditThatCrashes({ page, site, events, navigations }, text, fa
 
 /**
  * Opens the playground with MediaWiki, instruments it (the worker's events
- * collected; requests in flight counted, for `settle`), runs `body`, and on
+ * collected; requests in flight counted and, while a fault is armed, held:
+ * see holdOtherRequestsUntilCrash), runs `body`, and on
  * failure adds what the worker last said and a screenshot.
  */
 async function withWiki(name, body) {
@@ -172,14 +174,18 @@ async function withWiki(name, body) {
       // Every request the iframe makes goes through client.handleRequest (sw-bridge.js).
       const handle = client.handleRequest.bind(client);
       window.__mwInFlight = 0;
-      window.__mwLastActivity = performance.now();
-      client.handleRequest = (request) => {
+      window.__mwGate = null;
+      const send = (request) => {
         window.__mwInFlight++;
-        window.__mwLastActivity = performance.now();
-        const done = () => { window.__mwInFlight--; window.__mwLastActivity = performance.now(); };
+        const done = () => { window.__mwInFlight--; };
         const answer = handle(request);
         answer.then(done, done);
         return answer;
+      };
+      client.handleRequest = (request) => {
+        const gate = window.__mwGate;
+        if (gate && !gate.lets.test(request.url)) return gate.opened.then(() => send(request));
+        return send(request);
       };
     });
     const navigations = [];
@@ -221,12 +227,32 @@ function eventsOf(page) {
   };
 }
 
-/** Waits until no request has been in flight to the worker for QUIET_MS (MediaWiki's JS loads modules after the page). */
-async function settle(page) {
-  await page.waitForFunction((quiet) => window.__mwInFlight === 0 && performance.now() - window.__mwLastActivity > quiet, QUIET_MS, { timeout: PAGE_MS })
+/**
+ * Before a fault is armed: from now until the worker reports the crash (or
+ * Failed), every request to the worker except the ones matching `lets` is
+ * held back (MediaWiki's JS loads modules and calls the API whenever it
+ * likes), then waits until every request sent before has been answered. So
+ * the armed fault can only meet the request it is meant for, however the
+ * page's background requests are timed.
+ */
+async function holdOtherRequestsUntilCrash(page, lets) {
+  await page.evaluate(([source, flags]) => {
+    const { client } = window.playground;
+    let open;
+    const opened = new Promise((resolve) => { open = resolve; });
+    window.__mwGate = { lets: new RegExp(source, flags), opened };
+    const stops = [];
+    const release = () => {
+      for (const stop of stops) stop();
+      window.__mwGate = null;
+      open();
+    };
+    stops.push(client.on('crash', release), client.on('failed', release));
+  }, [lets.source, lets.flags]);
+  await page.waitForFunction(() => window.__mwInFlight === 0, null, { timeout: PAGE_MS })
     .catch(async (error) => {
       const inFlight = await page.evaluate(() => window.__mwInFlight).catch(() => '?');
-      throw new Error(`the site did not settle (${inFlight} requests still in flight after ${PAGE_MS / 1000} s): ${error.message}`);
+      throw new Error(`requests sent before the fault was armed were not answered (${inFlight} still in flight after ${PAGE_MS / 1000} s): ${error.message}`);
     });
 }
 

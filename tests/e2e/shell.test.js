@@ -21,6 +21,23 @@ async function createCourse(frame, name, shortname) {
   await frame.getByRole('heading', { name }).first().waitFor();
 }
 
+/** Marks the document the iframe shows now, so waitForNewFrameDocument can tell the next one. */
+async function markFrameDocument(page) {
+  await page.evaluate(() => { document.getElementById('site').contentWindow.__previousDocument = true; });
+}
+
+/** Waits until the iframe shows a document loaded after markFrameDocument. */
+async function waitForNewFrameDocument(page) {
+  await page.waitForFunction(() => {
+    try {
+      const frame = document.getElementById('site').contentWindow;
+      return !frame.__previousDocument && frame.document.readyState === 'complete';
+    } catch {
+      return false; // between documents
+    }
+  }, null, { timeout: 30_000 });
+}
+
 test('the address bar shows the current path and navigates on Enter', async () => {
   const { context, page, frame } = await openPlayground(env.browser, env.url);
   const address = page.locator('#address');
@@ -42,13 +59,17 @@ for (const fault of ['memory', 'table', 'stack']) {
     const { context, page, frame } = await openPlayground(env.browser, env.url);
     const name = `Course before a ${fault} crash`;
     await createCourse(frame, name, `C-${fault}`);
+    await markFrameDocument(page);
     await page.locator(`button[data-fault="${fault}"]`).click();
-    // The progress bar tells the story, then the same page is back.
+    // The progress bar tells the story, then the same page is back (a new document: the replayed answer).
     await page.waitForFunction(() => /Recovered in \d+ ms/.test(document.getElementById('progress-text').textContent), null, { timeout: 30_000 });
+    await waitForNewFrameDocument(page);
     await frame.getByRole('heading', { name }).first().waitFor();
     const log = await page.locator('#log').innerText();
     assert.match(log, /crash .*"kind":"(memory-out-of-bounds|bad-indirect-call|stack-exhausted)"/);
-    assert.match(await page.locator('#status').innerText(), /Crash restarts\s+1/);
+    // The status panel is updated after the job (after the answer): wait for it, do not race it.
+    await page.waitForFunction(() => /Crash restarts\s+1/.test(document.getElementById('status').innerText), null, { timeout: 30_000 })
+      .catch(async (error) => { throw new Error(`status: ${await page.locator('#status').innerText()}: ${error.message}`); });
     await page.screenshot({ path: new URL(`crash-${fault}.png`, ARTIFACTS).pathname });
     await context.close();
   });
@@ -57,10 +78,19 @@ for (const fault of ['memory', 'table', 'stack']) {
 test('after too many crashes the Failed banner explains, and Restart brings the data back', async () => {
   const { context, page, frame } = await openPlayground(env.browser, env.url, { query: '?maxRestarts=1' });
   await createCourse(frame, 'Survives a restart', 'SAR');
-  for (const fault of ['memory', 'table']) {
-    await page.locator(`button[data-fault="${fault}"]`).click();
-    await page.waitForTimeout(300);
-  }
+  await page.evaluate(() => {
+    window.__recoveries = 0;
+    window.playground.client.on('recovered', () => { window.__recoveries++; });
+  });
+  // The first crash is handled (one restart, within maxRestarts=1) before the
+  // second fault is armed: it then meets the fresh runtime and is one too many.
+  await markFrameDocument(page);
+  await page.locator('button[data-fault="memory"]').click();
+  await page.waitForFunction(() => window.__recoveries === 1, null, { timeout: 30_000 });
+  // The replayed page is shown: the worker is done with the first crash's request.
+  await waitForNewFrameDocument(page);
+  await frame.getByRole('heading', { name: 'Survives a restart' }).first().waitFor();
+  await page.locator('button[data-fault="table"]').click();
   const banner = page.locator('#failed-banner');
   await banner.waitFor({ state: 'visible', timeout: 30_000 });
   assert.match(await banner.innerText(), /crashed more than 1 times/);

@@ -50,6 +50,7 @@ test('logging in as another user sets a session the next page sees', async () =>
   await frame.getByText('You are logged in as Terry Teacher').first().waitFor();
   // The session is the worker's: a page opened afterwards still sees it.
   await frame.getByRole('link', { name: /plugins/i }).first().click();
+  await frame.getByRole('heading', { name: /plugins/i }).first().waitFor();
   await frame.getByText('Terry Teacher').first().waitFor();
   await context.close();
 });

@@ -35,11 +35,20 @@ async function createCourse({ frame }, name, shortname) {
   await frame.getByRole('heading', { name }).first().waitFor();
 }
 
-/** Reloads the tab's front page in its iframe (through the Service Worker) and returns the course links' names. */
+/**
+ * Opens the front page in the tab's iframe (a navigation through the Service
+ * Worker, from the Home button) and returns the names of the courses it lists.
+ */
 async function frontPageCourses(tab) {
+  // Mark the document shown now, so only the new one can answer.
+  await tab.page.evaluate(() => { document.getElementById('site').contentWindow.__previousDocument = true; });
   await tab.page.locator('#nav-home').click();
-  await tab.frame.locator('a[href*="course/view.php"]').first().waitFor();
-  return tab.frame.locator('a[href*="course/view.php"]').allInnerTexts();
+  await tab.page.waitForFunction(() => {
+    const frame = document.getElementById('site').contentWindow;
+    return !frame.__previousDocument && frame.document.readyState === 'complete'
+      && frame.document.querySelector('h2')?.textContent === 'Available courses';
+  }, null, { timeout: 30_000 });
+  return tab.frame.locator('ul.courses a').allInnerTexts();
 }
 
 test('two tabs: each iframe is served by its own tab\'s worker; a closed tab\'s scope answers 503', async () => {
@@ -64,8 +73,12 @@ test('two tabs: each iframe is served by its own tab\'s worker; a closed tab\'s 
     assert.ok(bCourses.includes('Course of tab B'), `tab B lists its course: ${bCourses.join(', ')}`);
     assert.ok(!bCourses.includes('Course of tab A'), `tab B does not list tab A's course: ${bCourses.join(', ')}`);
 
-    // Tab A goes away; tab B keeps serving its own site.
+    // Tab A goes away; tab B keeps serving its own site, even through a
+    // Service Worker the browser stopped and started again (it keeps no state).
     await a.page.close();
+    const cdp = await context.newCDPSession(b.page);
+    await cdp.send('ServiceWorker.enable');
+    await cdp.send('ServiceWorker.stopAllWorkers');
     const afterClose = await frontPageCourses(b);
     assert.ok(afterClose.includes('Course of tab B') && !afterClose.includes('Course of tab A'), `tab B after A closed: ${afterClose.join(', ')}`);
     await b.frame.getByRole('link', { name: 'Course of tab B' }).click();

@@ -1,9 +1,15 @@
-// The banner shown when the worker is Failed, with the way out.
+// The banner shown when the worker is Failed, with the way out: "Restart
+// runtime" when the worker can restart PHP, "Reload the playground" when the
+// worker itself died or stopped answering (the client's `fatal` /
+// `unresponsive` failures), since a restart message would go unanswered.
 
 /** @param {import('../client.js').WorkerClient} client */
 export function mountFailedBanner(client, { banner, reason, restartButton }, onRestarted) {
+  let reloadInstead = false;
   client.on('failed', (event) => {
+    reloadInstead = Boolean(event.fatal || event.unresponsive);
     reason.textContent = event.reason;
+    restartButton.textContent = reloadInstead ? 'Reload the playground' : 'Restart runtime';
     banner.hidden = false;
     restartButton.focus();
   });
@@ -11,7 +17,12 @@ export function mountFailedBanner(client, { banner, reason, restartButton }, onR
     banner.hidden = true;
     if (event.restart) onRestarted();
   });
+  client.on('trace', (event) => {
+    // The worker answers again after it was silent: the banner no longer applies.
+    if (reloadInstead && event.message === 'the worker answers again') banner.hidden = true;
+  });
   restartButton.addEventListener('click', () => {
+    if (reloadInstead) return location.reload();
     restartButton.disabled = true;
     client.restart();
     client.on('ready', () => { restartButton.disabled = false; });
