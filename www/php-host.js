@@ -130,6 +130,8 @@ function wrapRuntime(php, handler, wasm, phpVersion, currentBundle) {
   let emscripten = php[__private__dont__use];
   const FS = emscripten.FS;
   let pendingFault = null;
+  // Set once the instance trapped (or a debug fault was put into it).
+  let trapped = false;
   const writes = trackWrites(FS);
   const mailCalled = watchMailNotes(FS);
   let changes = null;
@@ -138,9 +140,9 @@ function wrapRuntime(php, handler, wasm, phpVersion, currentBundle) {
     phpVersion,
 
     async request({ method, url, headers, body }) {
-      await runPendingFault();
+      await noticeTraps(runPendingFault());
       changes?.begin();
-      const response = await handler.request({ method, url, headers, body });
+      const response = await noticeTraps(handler.request({ method, url, headers, body }));
       changes?.end();
       return { status: response.httpStatusCode, headers: response.headers, body: response.bytes };
     },
@@ -156,11 +158,11 @@ function wrapRuntime(php, handler, wasm, phpVersion, currentBundle) {
     takeNotice: () => (mailCalled() ? 'mail' : null),
 
     async runCode(code) {
-      return runOutput(await php.run({ code }));
+      return runOutput(await noticeTraps(php.run({ code })));
     },
 
     async runScript(scriptPath) {
-      return runOutput(await php.run({ scriptPath }));
+      return runOutput(await noticeTraps(php.run({ scriptPath })));
     },
 
     /** The bundle's files (except those under `skipPrefix`) under `root`, shared, not copied. */
@@ -210,6 +212,8 @@ function wrapRuntime(php, handler, wasm, phpVersion, currentBundle) {
      * (`boot` and `replay` are armed by the Rust supervisor for the next runtime.)
      */
     injectFault(kind) {
+      // Whatever the kind, this instance's own code is not to be trusted again (see destroy).
+      trapped = true;
       switch (kind) {
         case 'memory':
           new Uint8Array(wasm.memory.buffer).fill(0xaa, 1024);
@@ -235,20 +239,45 @@ function wrapRuntime(php, handler, wasm, phpVersion, currentBundle) {
     memoryBytes: () => wasm.memory?.buffer.byteLength ?? 0,
 
     destroy() {
-      try {
-        php.exit();
-      } catch {
-        // A crashed instance may throw on exit; it is dropped either way.
+      // php.exit() runs the instance's own shutdown code (atexit handlers) in
+      // wasm: on a trapped instance that traps again, and Emscripten reports
+      // it as an uncaught error in the page's console although the crash was
+      // handled. A trapped instance is simply dropped (GC reclaims it).
+      if (!trapped) {
+        try {
+          php.exit();
+        } catch {
+          // An instance that fails to exit is dropped all the same.
+        }
       }
       emscripten = null;
     },
   };
+
+  /** Passes `promise` through, remembering whether this instance trapped. */
+  async function noticeTraps(promise) {
+    try {
+      return await promise;
+    } catch (error) {
+      if (isTrap(error)) trapped = true;
+      throw error;
+    }
+  }
 
   async function runPendingFault() {
     if (pendingFault !== 'stack') return;
     pendingFault = null;
     await php.run({ code: DEEP_NESTING_CODE });
   }
+}
+
+/** A wasm trap, an engine stack exhaustion or an Emscripten abort, anywhere in the cause chain. */
+function isTrap(error) {
+  for (let e = error, depth = 0; e && depth < 5; e = e.cause, depth++) {
+    if (e instanceof WebAssembly.RuntimeError || ['RangeError', 'InternalError'].includes(e.name)) return true;
+    if (typeof e.message === 'string' && /Aborted\(|unreachable|out of bounds/.test(e.message)) return true;
+  }
+  return false;
 }
 
 function runOutput(response) {

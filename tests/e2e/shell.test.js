@@ -56,7 +56,9 @@ test('the address bar shows the current path and navigates on Enter', async () =
 
 for (const fault of ['memory', 'table', 'stack']) {
   test(`"Crash PHP now" (${fault}): the page comes back with the course`, async () => {
-    const { context, page, frame } = await openPlayground(env.browser, env.url);
+    const { context, page, frame, problems } = await openPlayground(env.browser, env.url);
+    const consoleErrors = [];
+    page.on('console', (message) => message.type() === 'error' && consoleErrors.push(message.text()));
     const name = `Course before a ${fault} crash`;
     await createCourse(frame, name, `C-${fault}`);
     await markFrameDocument(page);
@@ -70,6 +72,9 @@ for (const fault of ['memory', 'table', 'stack']) {
     // The status panel is updated after the job (after the answer): wait for it, do not race it.
     await page.waitForFunction(() => /Crash restarts\s+1/.test(document.getElementById('status').innerText), null, { timeout: 30_000 })
       .catch(async (error) => { throw new Error(`status: ${await page.locator('#status').innerText()}: ${error.message}`); });
+    // A crash the worker handled is an event in the log, not an error in the console.
+    assert.deepEqual(problems, [], 'no uncaught error in the page or the worker');
+    assert.deepEqual(consoleErrors, [], 'no console error');
     await page.screenshot({ path: new URL(`crash-${fault}.png`, ARTIFACTS).pathname });
     await context.close();
   });
