@@ -14,19 +14,34 @@ use wasm_bindgen::JsCast;
 const REQUEST_MESSAGE_FIELDS: usize = 3; // type, id, request
 const REQUEST_FIELDS: &[&str] = &["method", "url", "headers", "body"];
 
+/// `Object.prototype`, looked up once per worker rather than once per message
+/// (the per-request path): what makes an object plain.
+pub struct ObjectPrototype(JsValue);
+
+impl ObjectPrototype {
+    pub fn new() -> Self {
+        ObjectPrototype(Object::get_prototype_of(&Object::new()).into())
+    }
+}
+
+impl Default for ObjectPrototype {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 /// Decodes one message from the page, or says what is wrong with it.
-pub fn decode_job(message: &JsValue) -> Result<Job, ProtocolError> {
-    let object_prototype = Object::get_prototype_of(&Object::new());
-    if !is_plain_object(message, &object_prototype) {
+pub fn decode_job(message: &JsValue, object_prototype: &ObjectPrototype) -> Result<Job, ProtocolError> {
+    if !is_plain_object(message, object_prototype) {
         return Err(ProtocolError(format!(
             "malformed message: expected a plain object with a `type` field, got {}",
             describe(message)
         )));
     }
-    if let Some(job) = decode_request_fast(message, &object_prototype) {
+    if let Some(job) = decode_request_fast(message, object_prototype) {
         return Ok(job);
     }
-    message_shape::check(JsNode { value: message.clone(), object_prototype: &object_prototype })?;
+    message_shape::check(JsNode { value: message.clone(), object_prototype })?;
     match protocol::decode(serde_wasm_bindgen::Deserializer::from(message.clone()))? {
         Incoming::Configure { config } => Ok(Job::Configure(config)),
         Incoming::HttpRequest { id, request } => {
@@ -55,7 +70,7 @@ pub fn message_id(message: &JsValue) -> Option<u32> {
 /// field (no generic walk of the whole message). Anything unusual returns
 /// `None` and goes through the full check and `protocol::decode`, which name
 /// what is wrong.
-fn decode_request_fast(message: &JsValue, object_prototype: &Object) -> Option<Job> {
+fn decode_request_fast(message: &JsValue, object_prototype: &ObjectPrototype) -> Option<Job> {
     let field = |target: &JsValue, name: &str| Reflect::get(target, &JsValue::from_str(name)).ok();
     if field(message, "type")?.as_string()? != "http-request" {
         return None;
@@ -131,12 +146,12 @@ fn body_bytes(body: &JsValue) -> Result<Vec<u8>, ProtocolError> {
 
 /// An object whose prototype is `Object.prototype` (or null): what `{…}`
 /// literals and structured clones of them are. Not a Map, Date, class instance.
-fn is_plain_object(value: &JsValue, object_prototype: &Object) -> bool {
+fn is_plain_object(value: &JsValue, object_prototype: &ObjectPrototype) -> bool {
     if !value.is_object() || Array::is_array(value) {
         return false;
     }
     let prototype: JsValue = Object::get_prototype_of(value).into();
-    prototype.is_null() || prototype == JsValue::from(object_prototype)
+    prototype.is_null() || prototype == object_prototype.0
 }
 
 /// "a Map", "a BigInt", "a string"… for error messages.
@@ -162,7 +177,7 @@ fn describe(value: &JsValue) -> String {
 /// A JS value as the shape check sees it.
 struct JsNode<'a> {
     value: JsValue,
-    object_prototype: &'a Object,
+    object_prototype: &'a ObjectPrototype,
 }
 
 impl<'a> Inspect for JsNode<'a> {

@@ -27,6 +27,7 @@ struct Shared {
     configured: Cell<bool>,
     debug: Cell<bool>,
     draining: Cell<bool>,
+    object_prototype: inbound::ObjectPrototype,
 }
 
 /// One worker: feed it the page's messages with `receive`.
@@ -51,6 +52,7 @@ impl WorkerApp {
                 configured: Cell::new(false),
                 debug: Cell::new(false),
                 draining: Cell::new(false),
+                object_prototype: inbound::ObjectPrototype::new(),
             }),
         }
     }
@@ -61,7 +63,7 @@ impl WorkerApp {
     /// every call into JS on the way catches what JS throws, so no JS
     /// exception unwinds through these Rust frames.
     pub fn receive(&self, message: JsValue) {
-        match inbound::decode_job(&message) {
+        match inbound::decode_job(&message, &self.shared.object_prototype) {
             Ok(job) => {
                 self.shared.queue.borrow_mut().push(job);
                 kick(&self.shared);
