@@ -13,6 +13,8 @@ const DEFAULT_MOUNTS = [
   ['/fixtures/', path.join(root, 'target/e2e-fixtures')],
   // The MediaWiki bundle (scripts/mediawiki/build-bundle.sh).
   ['/mediawiki/', path.join(root, 'target/mediawiki')],
+  // The real-Moodle bundle, built from the user's release (scripts/moodle/build-bundle.sh).
+  ['/moodle/', path.join(root, 'target/moodle')],
   ['/', path.join(root, 'dist')],
 ];
 const TYPES = {

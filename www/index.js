@@ -10,9 +10,14 @@ import { mountCrashControls } from './shell/crash-controls.js';
 import { mountFailedBanner } from './shell/failed-banner.js';
 import { mountSiteSwitcher } from './shell/site-switcher.js';
 
-// Where each profile's site bundle is served from (the MediaWiki bundle is
-// built by scripts/mediawiki/build-bundle.sh; scripts/serve.js serves it).
-const DEFAULT_BUNDLES = { moodle: 'demo-site.zip', mediawiki: 'mediawiki/mediawiki-bundle.zip' };
+// Where each profile's site bundle is served from: the stand-in is built into
+// dist/; scripts/mediawiki/build-bundle.sh and scripts/moodle/build-bundle.sh
+// (from the user's own Moodle release) build the others, scripts/serve.js serves them.
+const DEFAULT_BUNDLES = {
+  moodle: 'demo-site.zip',
+  moodle45: 'moodle/moodle-bundle.zip',
+  mediawiki: 'mediawiki/mediawiki-bundle.zip',
+};
 
 async function main() {
   const $ = (id) => document.getElementById(id);

@@ -96,7 +96,10 @@ export function createPhpHost(options = {}) {
     /** Downloads and unzips a site bundle (once); returns its file paths. */
     async loadBundle(url) {
       const response = await fetch(url);
-      if (!response.ok) throw new Error(`HTTP ${response.status} for ${url}`);
+      if (!response.ok) {
+        throw new Error(`HTTP ${response.status} for ${url}${response.status === 404
+          ? ': the bundle is not built (scripts/mediawiki/build-bundle.sh; for real Moodle, from your own release: MOODLE_SOURCE=/path/to/moodle scripts/moodle/build-bundle.sh)' : ''}`);
+      }
       bundle = new Map(unpackZip(new Uint8Array(await response.arrayBuffer())).map(({ path, bytes }) => [path, bytes]));
       return [...bundle.keys()];
     },

@@ -24,26 +24,14 @@ tools=$out/tools
 webroot=$out/webroot
 extra=$out/extra              # holds .playground/seed/… (zipped next to the web root)
 bundle=$out/mediawiki-bundle.zip
-php_wasm_version=3.1.55
 # Extensions that spawn processes (no processes in a browser): left out of the tree.
 excluded_extensions=(SyntaxHighlight_GeSHi Scribunto PdfHandler)
 
 force=0
 [ "${1:-}" = "--force" ] && force=1
 
-log() { printf '[mediawiki-bundle] %s\n' "$*"; }
-now_ms() { date +%s%3N; }
-step_start=0
-begin() { step_start=$(now_ms); log "$*"; }
-done_step() { log "  done in $(( $(now_ms) - step_start )) ms${1:+: $1}"; }
-
-# fresh OUTPUT INPUT...: true when OUTPUT exists and is newer than every INPUT.
-fresh() {
-  local output=$1; shift
-  [ "$force" = 0 ] && [ -e "$output" ] || return 1
-  local input
-  for input in "$@"; do [ "$output" -nt "$input" ] || return 1; done
-}
+log_prefix=mediawiki-bundle
+. scripts/lib/bundle-steps.sh
 
 total_start=$(now_ms)
 mkdir -p "$out"
@@ -76,17 +64,7 @@ else
 fi
 
 # 2. The node side: @php-wasm/node + universal, pinned, in target/ only.
-if [ "$force" = 0 ] && [ "$(node -p "require('./$tools/node_modules/@php-wasm/node/package.json').version" 2>/dev/null)" = "$php_wasm_version" ] \
-   && [ "$(node -p "require('./$tools/node_modules/@php-wasm/universal/package.json').version" 2>/dev/null)" = "$php_wasm_version" ]; then
-  log "tools: @php-wasm/node and @php-wasm/universal $php_wasm_version present"
-else
-  begin "tools: npm install @php-wasm/node@$php_wasm_version @php-wasm/universal@$php_wasm_version into $tools"
-  mkdir -p "$tools"
-  [ -f "$tools/package.json" ] || echo '{ "private": true, "description": "build-time tools for the MediaWiki bundle" }' > "$tools/package.json"
-  npm install --prefix "$tools" --no-audit --no-fund --loglevel=error \
-    "@php-wasm/node@$php_wasm_version" "@php-wasm/universal@$php_wasm_version"
-  done_step
-fi
+install_php_wasm_tools "$tools"
 
 # 3. The web root: Debian's absolute symlinks resolved inside the unpacked tree, real files only.
 # What of this script shapes the web root (the excluded extensions), kept in a
@@ -123,29 +101,8 @@ else
 fi
 
 # 5. The ICU data the intl extension needs (MediaWiki uses intl for collation,
-#    normalisation and dates): `shared/icu.dat` of @php-wasm/web, the same
-#    version as the runtime; fetched with `npm pack` (the package is not a
-#    dependency of the project) and only that file kept. The host installs it as
-#    /internal/shared/icudt74l.dat with ICU_DATA=/internal/shared.
-icu=$extra/.playground/icudt74l.dat
-icu_sha1=01a9a65b541283f50d68114840da6513538f9814   # icu.dat of @php-wasm/web and @php-wasm/node 3.1.55 (ICU 74)
-if [ "$force" = 0 ] && [ -s "$icu" ]; then
-  log "icu: present ($icu, $(stat -c %s "$icu") bytes)"
-else
-  begin "icu: shared/icu.dat from @php-wasm/web@$php_wasm_version"
-  tgz=$out/php-wasm-web-$php_wasm_version.tgz
-  if [ ! -s "$tgz" ]; then
-    npm pack "@php-wasm/web@$php_wasm_version" --pack-destination "$out" --loglevel=error >/dev/null
-  fi
-  mkdir -p "$(dirname "$icu")"
-  tar -xzOf "$tgz" package/shared/icu.dat > "$icu.tmp"
-  actual_sha1=$(sha1sum "$icu.tmp" | cut -d' ' -f1)
-  if [ "$actual_sha1" != "$icu_sha1" ]; then
-    log "  WARNING: icu.dat sha1 is $actual_sha1, expected $icu_sha1 (another ICU build?)"
-  fi
-  mv "$icu.tmp" "$icu"
-  done_step "$(stat -c %s "$icu") bytes, sha1 $actual_sha1"
-fi
+#    normalisation and dates).
+add_icu_data "$extra/.playground/icudt74l.dat"
 
 # 6. The seed scripts the profile runs from /playground/mediawiki/ (seeded like
 #    the DBs): install-check.php (the boot's "installer" step) and
@@ -162,35 +119,10 @@ for script in install-check.php run-updater.php; do
 done
 log "seed scripts: ${copied[*]:-up to date} ($seed_scripts)"
 
-# 7. The zip: the web root at the zip's root (webroot.zip, redone only after a
-#    new install), then .playground/ added to a copy of it (ICU data, seed DBs
-#    and scripts: a changed script costs a second, not a re-zip of 22 000 files).
-#    zip is faster than fflate here.
-base=$out/webroot.zip
-if fresh "$base" "$out/.install.stamp"; then
-  log "zip (web root): up to date ($base)"
-else
-  begin "zip (web root): $base"
-  rm -f "$base.tmp"
-  (cd "$webroot" && zip -q -r -X "$OLDPWD/$base.tmp" .)
-  mv "$base.tmp" "$base"
-  done_step "$(stat -c %s "$base") bytes"
-fi
-extra_files=()
-while IFS= read -r -d '' file; do extra_files+=("$file"); done < <(find "$extra/.playground" -type f -print0)
-if fresh "$bundle" "$base" "${extra_files[@]}"; then
-  log "zip: up to date ($bundle)"
-else
-  begin "zip: $bundle = $base + .playground/ (${#extra_files[@]} files)"
-  rm -f "$bundle.tmp"
-  cp "$base" "$bundle.tmp"
-  (cd "$extra" && zip -q -r -X "$OLDPWD/$bundle.tmp" .playground)
-  mv "$bundle.tmp" "$bundle"
-  done_step
-fi
-
+# 7. The zip: the web root (re-zipped only after a new install) + .playground/.
+zip_bundle "$webroot" "$extra" "$bundle" "$out/.install.stamp"
 files=$(zipinfo -1 "$bundle" | grep -cv '/$')
 seed_files=$(zipinfo -1 "$bundle" | grep '^\.playground/seed/' | grep -cv '/$')
-log "bundle: $bundle, $(stat -c %s "$bundle") bytes ($(du -h "$bundle" | cut -f1)), $files files ($seed_files seed files: $(zipinfo -1 "$bundle" | grep '^\.playground/seed/' | grep -v '/$' | sed 's|^\.playground/seed||' | tr '\n' ' ')), unpacked $(du -sb "$webroot" | cut -f1) bytes of web root"
+log "bundle: $files files ($seed_files seed files: $(zipinfo -1 "$bundle" | grep '^\.playground/seed/' | grep -v '/$' | sed 's|^\.playground/seed||' | tr '\n' ' ')), unpacked $(du -sb "$webroot" | cut -f1) bytes of web root"
 log "       .playground/icudt74l.dat: $(unzip -v "$bundle" .playground/icudt74l.dat | awk 'NR==4 {print $1 " bytes, " $3 " compressed (" $2 ")"}')"
 log "total: $(( $(now_ms) - total_start )) ms"

@@ -32,6 +32,7 @@ pub fn profile() -> Profile {
         reregister_code,
         integrity_code,
         php_extensions: &["intl"],
+        php_ini: &[],
     }
 }
 

@@ -44,12 +44,15 @@ pub struct Profile {
     pub integrity_code: fn(&Profile) -> String,
     /// PHP extensions the application needs (`intl`).
     pub php_extensions: &'static [&'static str],
+    /// php.ini entries the application needs; the page's `phpIni` wins over them.
+    pub php_ini: &'static [(&'static str, &'static str)],
 }
 
 impl Profile {
     pub fn by_name(name: &str) -> Option<Profile> {
         match name {
             "moodle" => Some(moodle::profile()),
+            "moodle45" => Some(moodle::release_profile()),
             "mediawiki" => Some(mediawiki::profile()),
             _ => None,
         }

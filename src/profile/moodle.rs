@@ -1,10 +1,18 @@
-//! The Moodle profile: Moodle's real layout and names. The embedded demo site
-//! (`www/demo-site/`) follows them, so the same profile will run real Moodle.
+//! Moodle's layout and names, in two profiles that share them:
+//! * `moodle`: the embedded stand-in (`www/demo-site/`, CI's default), which
+//!   follows Moodle's layout and installs itself at every fresh boot;
+//! * `moodle45`: real Moodle 4.5 from the bundle `scripts/moodle/build-bundle.sh`
+//!   builds out of the user's own release (installed once at build time: the
+//!   bundle carries the install snapshot).
 
 use super::{php_string, Profile};
 
 const WEBROOT: &str = "/www/moodle";
 const DATAROOT: &str = "/persist/moodledata";
+/// Seeded by the real-Moodle bundle (`.playground/seed/playground/moodle/`), outside the web root.
+const TOOLS: &str = "/playground/moodle";
+/// config.php of real Moodle; the bundle builder installs with the same file.
+const RELEASE_CONFIG_TEMPLATE: &str = include_str!("moodle45-config.php");
 
 /// Moodle's plugin types and their directories (lib/components.json of Moodle 4.5).
 pub const PLUGIN_TYPES: &[(&str, &str)] = &[
@@ -71,6 +79,7 @@ pub const PLUGIN_TYPES: &[(&str, &str)] = &[
     ("logstore", "admin/tool/log/store"),
 ];
 
+/// The stand-in (`www/demo-site/`).
 pub fn profile() -> Profile {
     Profile {
         name: "moodle",
@@ -93,6 +102,33 @@ pub fn profile() -> Profile {
         reregister_code,
         integrity_code,
         php_extensions: &[],
+        php_ini: &[],
+    }
+}
+
+/// Real Moodle 4.5, from the bundle built out of the user's release.
+pub fn release_profile() -> Profile {
+    Profile {
+        name: "moodle45",
+        // Moodle keeps caches, the theme's compiled CSS, the plugin-manager's
+        // state and the user's files in moodledata: all of it survives a crash
+        // (a stale cache from the install snapshot would show old data).
+        extra_state_dirs: &[DATAROOT],
+        generated_files: release_generated_files,
+        // Installed when the bundle was built: the check confirms the snapshot
+        // is an installed Moodle and points the theme CSS at this site's path.
+        install_script: format!("{TOOLS}/install-check.php"),
+        // Moodle 4.5 requires intl (its ICU data comes with the bundle).
+        php_extensions: &["intl"],
+        php_ini: &[
+            // Moodle's environment check fails at PHP's default of 1000
+            // (admin settings pages post thousands of fields).
+            ("max_input_vars", "5000"),
+            ("memory_limit", "512M"),
+            ("post_max_size", "64M"),
+            ("upload_max_filesize", "64M"),
+        ],
+        ..profile()
     }
 }
 
@@ -152,6 +188,16 @@ fn generated_files(profile: &Profile, site_url: &str) -> Vec<(String, String)> {
     ]
 }
 
+/// Real Moodle's config.php (the template's placeholders filled); Moodle's own
+/// `lib/components.json` stays as the release ships it.
+fn release_generated_files(profile: &Profile, site_url: &str) -> Vec<(String, String)> {
+    let config = RELEASE_CONFIG_TEMPLATE
+        .replace("{{wwwroot}}", &php_string(site_url.trim_end_matches('/')))
+        .replace("{{dataroot}}", &php_string(profile.dataroot))
+        .replace("{{db_file}}", &php_string(&profile.db_file));
+    vec![(format!("{}/config.php", profile.webroot), config)]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -189,6 +235,31 @@ mod tests {
         let components = &files.iter().find(|(path, _)| path.ends_with("components.json")).unwrap().1;
         let parsed: serde_json::Value = serde_json::from_str(components).unwrap();
         assert_eq!(parsed["plugintypes"]["block"], "blocks");
+    }
+
+    #[test]
+    fn real_moodle_keeps_its_own_components_json_and_gets_a_complete_config() {
+        let p = release_profile();
+        assert_eq!(p.name, "moodle45");
+        let files = (p.generated_files)(&p, "http://127.0.0.1:8080/site/abc/");
+        assert_eq!(files.len(), 1, "only config.php: Moodle's components.json also lists its subsystems");
+        let (path, config) = &files[0];
+        assert_eq!(path, "/www/moodle/config.php");
+        assert!(!config.contains("{{"), "every placeholder filled: {config}");
+        assert!(config.contains("$CFG->wwwroot  = 'http://127.0.0.1:8080/site/abc';"), "{config}");
+        assert!(config.contains(&format!("'file' => '{}'", p.db_file)));
+        assert!(config.contains("$CFG->dblibrary = 'playground';"));
+        assert!(config.trim_end().ends_with("require_once(__DIR__ . '/lib/setup.php');"));
+    }
+
+    #[test]
+    fn real_moodle_shares_the_layout_and_keeps_all_of_moodledata() {
+        let (real, standin) = (release_profile(), profile());
+        assert_eq!((real.webroot, real.dataroot, &real.db_file), (standin.webroot, standin.dataroot, &standin.db_file));
+        assert_eq!(real.extra_state_dirs, &["/persist/moodledata"]);
+        assert_eq!(real.install_script, "/playground/moodle/install-check.php");
+        assert_eq!(real.php_extensions, &["intl"]);
+        assert_eq!(Profile::by_name("moodle45").map(|p| p.name), Some("moodle45"));
     }
 
     #[test]

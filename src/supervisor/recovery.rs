@@ -232,7 +232,7 @@ impl<F: RuntimeFactory> Supervisor<F> {
         let options = RuntimeOptions {
             document_root: self.profile.webroot.into(),
             site_url: self.config.site_url.clone(),
-            php_ini: self.config.php_ini.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+            php_ini: php_ini(&self.profile, &self.config.php_ini),
             extensions: self.profile.php_extensions.iter().map(|e| e.to_string()).collect(),
         };
         let runtime = self
@@ -351,4 +351,12 @@ impl<F: RuntimeFactory> Supervisor<F> {
         self.jar.set(self.profile.session_cookie, session_id);
         Ok(())
     }
+}
+
+/// The profile's php.ini entries, then the page's (which win).
+fn php_ini(profile: &Profile, page: &std::collections::BTreeMap<String, String>) -> Vec<(String, String)> {
+    let mut entries: std::collections::BTreeMap<String, String> =
+        profile.php_ini.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    entries.extend(page.iter().map(|(k, v)| (k.clone(), v.clone())));
+    entries.into_iter().collect()
 }

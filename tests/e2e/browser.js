@@ -24,16 +24,16 @@ export async function launch({ args = [], mounts } = {}) {
 }
 
 /** Opens the playground and waits until the site shows in the iframe. */
-export async function openPlayground(browser, url, { query = '' } = {}) {
+export async function openPlayground(browser, url, { query = '', readyTimeoutMs = 60_000, firstSelector = 'h1' } = {}) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   const page = await context.newPage();
   const problems = [];
   page.on('pageerror', (error) => problems.push(error.message));
   await page.goto(url + query);
-  await page.waitForFunction(() => window.playground?.ready, null, { timeout: 60_000 }).catch((error) => {
+  await page.waitForFunction(() => window.playground?.ready, null, { timeout: readyTimeoutMs }).catch((error) => {
     throw new Error(`the playground did not become ready: ${error.message}; page errors: ${problems.join(' | ')}`);
   });
   const frame = page.frameLocator('#site');
-  await frame.locator('h1').first().waitFor({ timeout: 30_000 });
+  await frame.locator(firstSelector).first().waitFor({ timeout: 30_000 });
   return { context, page, frame, problems };
 }

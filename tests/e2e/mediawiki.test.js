@@ -10,15 +10,14 @@
 // and the worker's last events.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import fs from 'node:fs';
-import path from 'node:path';
 import zlib from 'node:zlib';
-import { fileURLToPath } from 'node:url';
-import { launch, openPlayground } from './browser.js';
+import { launch } from './browser.js';
+import {
+  PAGE_MS, assertLastNavigation, assertSameBytes, buildBundle, fetchBytes, fetchThroughWorker, frameOf, goTo,
+  holdOtherRequestsUntilCrash, inNewDocument, withApp,
+} from './app-driver.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const ARTIFACTS = new URL('../../test-results/', import.meta.url);
 fs.mkdirSync(ARTIFACTS, { recursive: true });
 
@@ -26,16 +25,18 @@ const QUERY = '?profile=mediawiki&bundle=/mediawiki/mediawiki-bundle.zip';
 const ADMIN = { name: 'Admin', password: 'playground-admin-1' };
 const TITLE = 'Crash_Test';
 const BUILD_MS = 10 * 60_000;   // the bundle from scratch ≈ 40 s; a second run ≈ 0.5 s
-const PAGE_MS = 60_000;         // one wiki page in the iframe, with its load.php requests
 const RECOVERY_MS = 120_000;    // crash → fresh runtime → restore → re-registration → answer
 const TEST_MS = 8 * 60_000;
 
 let env;
 before(async () => {
-  await buildBundle();
+  await buildBundle('scripts/mediawiki/build-bundle.sh', 'target/mediawiki/mediawiki-bundle.zip', { timeoutMs: BUILD_MS });
   env = await launch();
 }, { timeout: BUILD_MS + 60_000 });
 after(async () => { await env?.close(); });
+
+const withWiki = (name, body) => withApp(env, { query: QUERY, name: `mediawiki-${name}` }, body);
+const rawUrl = (title) => `/index.php?title=${title}&action=raw`;
 
 // ---------------------------------------------------------------- the tests
 
@@ -155,134 +156,6 @@ async function saveEditThatCrashes({ page, site, events, navigations }, text, fa
   return { crash, recovered, seen };
 }
 
-// ---------------------------------------------------------------- the playground, instrumented
-
-/**
- * Opens the playground with MediaWiki, instruments it (the worker's events
- * collected; requests in flight counted and, while a fault is armed, held:
- * see holdOtherRequestsUntilCrash), runs `body`, and on
- * failure adds what the worker last said and a screenshot.
- */
-async function withWiki(name, body) {
-  const { context, page, problems } = await openPlayground(env.browser, env.url, { query: QUERY });
-  try {
-    const site = await (await page.locator('#site').elementHandle()).contentFrame();
-    await page.evaluate(() => {
-      const client = window.playground.client;
-      window.__mwEvents = [];
-      client.on('*', (event) => { if (event.type !== 'status' && event.type !== 'progress') window.__mwEvents.push(event); });
-      // Every request the iframe makes goes through client.handleRequest (sw-bridge.js).
-      const handle = client.handleRequest.bind(client);
-      window.__mwInFlight = 0;
-      window.__mwGate = null;
-      const send = (request) => {
-        window.__mwInFlight++;
-        const done = () => { window.__mwInFlight--; };
-        const answer = handle(request);
-        answer.then(done, done);
-        return answer;
-      };
-      client.handleRequest = (request) => {
-        const gate = window.__mwGate;
-        if (gate && !gate.lets.test(request.url)) return gate.opened.then(() => send(request));
-        return send(request);
-      };
-    });
-    const navigations = [];
-    page.on('response', (response) => {
-      if (response.frame() === site && response.request().isNavigationRequest()) {
-        navigations.push({ url: response.url(), status: response.status() });
-      }
-    });
-    await body({ page, site, events: eventsOf(page), navigations });
-  } catch (error) {
-    const screenshot = new URL(`mediawiki-failure-${name}.png`, ARTIFACTS).pathname;
-    await page.screenshot({ path: screenshot }).catch(() => {});
-    const events = await page.evaluate(() => window.__mwEvents?.slice(-15) ?? []).catch(() => []);
-    const where = await page.evaluate(() => document.getElementById('site').contentWindow.location.href).catch(() => '?');
-    // A new error: the reporter prints the stack, which holds the message as it was first formatted.
-    throw new Error(`${error.message}\n  iframe at: ${where}\n  screenshot: ${screenshot}` +
-      `\n  last worker events:\n    ${events.map((e) => JSON.stringify(e).slice(0, 300)).join('\n    ') || '(none)'}` +
-      (problems.length ? `\n  page errors: ${problems.join(' | ')}` : ''), { cause: error });
-  } finally {
-    await context.close();
-  }
-}
-
-/** The worker's events as the page collected them (no `status`/`progress`). */
-function eventsOf(page) {
-  const all = () => page.evaluate(() => window.__mwEvents);
-  return {
-    count: async () => (await all()).length,
-    since: async (index) => (await all()).slice(index),
-    /** The first event of `type` after index `start`, waiting up to `timeout` ms. */
-    async waitFor(type, start, timeout) {
-      const handle = await page.waitForFunction(([t, s]) => window.__mwEvents.slice(s).find((e) => e.type === t), [type, start], { timeout })
-        .catch(async (error) => {
-          const recent = (await all()).slice(start).map((e) => e.type).join(', ') || 'none';
-          throw new Error(`no "${type}" event from the worker within ${timeout / 1000} s (events since: ${recent}): ${error.message}`);
-        });
-      return handle.jsonValue();
-    },
-  };
-}
-
-/**
- * Before a fault is armed: from now until the worker reports the crash (or
- * Failed), every request to the worker except the ones matching `lets` is
- * held back (MediaWiki's JS loads modules and calls the API whenever it
- * likes), then waits until every request sent before has been answered. So
- * the armed fault can only meet the request it is meant for, however the
- * page's background requests are timed.
- */
-async function holdOtherRequestsUntilCrash(page, lets) {
-  await page.evaluate(([source, flags]) => {
-    const { client } = window.playground;
-    let open;
-    const opened = new Promise((resolve) => { open = resolve; });
-    window.__mwGate = { lets: new RegExp(source, flags), opened };
-    const stops = [];
-    const release = () => {
-      for (const stop of stops) stop();
-      window.__mwGate = null;
-      open();
-    };
-    stops.push(client.on('crash', release), client.on('failed', release));
-  }, [lets.source, lets.flags]);
-  await page.waitForFunction(() => window.__mwInFlight === 0, null, { timeout: PAGE_MS })
-    .catch(async (error) => {
-      const inFlight = await page.evaluate(() => window.__mwInFlight).catch(() => '?');
-      throw new Error(`requests sent before the fault was armed were not answered (${inFlight} still in flight after ${PAGE_MS / 1000} s): ${error.message}`);
-    });
-}
-
-const frameOf = (page) => page.frameLocator('#site');
-
-/**
- * Runs `action` and waits until the iframe holds a NEW document (so a selector
- * the old page also had cannot answer for the new one).
- */
-async function inNewDocument(site, what, action, timeout = PAGE_MS) {
-  await site.evaluate(() => { window.__mwOldDocument = true; }).catch(() => {});
-  await action();
-  const deadline = Date.now() + timeout;
-  while (Date.now() < deadline) {
-    const fresh = await site.evaluate(() => !window.__mwOldDocument && document.readyState !== 'loading').catch(() => false);
-    if (fresh) return;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(`${what}: the iframe showed no new page within ${timeout / 1000} s (still ${site.url()})`);
-}
-
-/** Navigates the iframe with the address bar and waits for `selector` on the new page. */
-async function goTo(page, site, sitePath, selector) {
-  await inNewDocument(site, `open ${sitePath}`, async () => {
-    await page.locator('#address').fill(sitePath);
-    await page.locator('#address').press('Enter');
-  });
-  await frameOf(page).locator(selector).first().waitFor({ timeout: PAGE_MS });
-}
-
 // ---------------------------------------------------------------- MediaWiki, as a visitor
 
 async function logIn(page, site) {
@@ -341,52 +214,7 @@ async function uploadPng(page, site, name, bytes) {
   return href;
 }
 
-// ---------------------------------------------------------------- straight to the worker
-
-/** A GET of `path` on the site (under this tab's sitePath) through window.playground.client.handleRequest (the worker's cookie jar applies). */
-async function fetchThroughWorker(page, path) {
-  return page.evaluate(async (p) => {
-    const response = await window.playground.client.handleRequest({ method: 'GET', url: `${window.playground.sitePath}${p}` });
-    return { status: response.status, text: await response.text() };
-  }, path);
-}
-
-/** A GET of `url` (a full path, e.g. a link's, already under sitePath) through the worker. */
-async function fetchBytes(page, url) {
-  const { status, bytes } = await page.evaluate(async (u) => {
-    const response = await window.playground.client.handleRequest({ method: 'GET', url: u });
-    return { status: response.status, bytes: Array.from(new Uint8Array(await response.arrayBuffer())) };
-  }, url);
-  assert.equal(status, 200, `GET ${url}`);
-  return new Uint8Array(bytes);
-}
-
-function assertSameBytes(actual, expected, what) {
-  assert.ok(Buffer.from(actual).equals(Buffer.from(expected)),
-    `${what}: ${actual.length} bytes (starting ${Buffer.from(actual).subarray(0, 8).toString('hex')}), expected the ${expected.length} bytes uploaded`);
-}
-
-const rawUrl = (title) => `/index.php?title=${title}&action=raw`;
-
-/** The iframe's last navigation (Playwright reports the Service Worker's answers) went to `url` and got `status`. */
-function assertLastNavigation(navigations, status, url) {
-  const last = navigations.at(-1);
-  assert.ok(last && url.test(last.url) && last.status === status,
-    `the iframe's last navigation should be ${url} → ${status}; the navigations: ${navigations.map((n) => `${n.status} ${n.url}`).join(', ')}`);
-}
-
-// ---------------------------------------------------------------- the bundle, a PNG
-
-async function buildBundle() {
-  const script = path.join(root, 'scripts/mediawiki/build-bundle.sh');
-  try {
-    await promisify(execFile)(script, [], { cwd: root, timeout: BUILD_MS, maxBuffer: 64 * 1024 * 1024 });
-  } catch (error) {
-    const tail = (text) => String(text ?? '').trim().split('\n').slice(-20).join('\n');
-    throw new Error(`${path.relative(root, script)} failed (${error.killed ? `killed after ${BUILD_MS / 1000} s` : `exit ${error.code}`}):\n${tail(error.stdout)}\n${tail(error.stderr)}`);
-  }
-  assert.ok(fs.existsSync(path.join(root, 'target/mediawiki/mediawiki-bundle.zip')), 'the build left no target/mediawiki/mediawiki-bundle.zip');
-}
+// ---------------------------------------------------------------- a PNG
 
 /** A small RGB PNG, different for each size. */
 function makePng(width, height) {
