@@ -7,7 +7,7 @@
 #   + .playground/seed/persist/moodledata/… (the install snapshot: DB + data
 #     directory with warm caches and the compiled theme CSS),
 #   + .playground/seed/playground/moodle/install-check.php,
-#     .playground/seed/internal/shared/preload/moodle-playground-chdir.php,
+#     .playground/seed/internal/shared/preload/moodle-playground-web-server.php,
 #     .playground/seed/root/install/ssl/openssl.cnf (the project's own files),
 #   + the ICU data for intl as .playground/icudt74l.dat.
 # config.php is not in the bundle: the worker writes it at every boot from
@@ -91,10 +91,19 @@ seed_inputs=$(newest_in "$here/php/seed")
 if fresh "$out/.install.stamp" "$out/.webroot.stamp" "$here/install.mjs" "$here/harness.mjs" "$seed_inputs" src/profile/moodle45-config.php; then
   log "install: up to date ($extra/.playground/seed$( [ -d "$extra/.playground/seed/persist" ] && echo /persist/moodledata))"
 else
-  begin "install: admin/cli/install_database.php on PHP 8.3 wasm, then warm-up on a fresh instance (waits for /tmp/heavy.lock)"
-  rm -rf "$raw" "$extra/.playground/seed/persist"
+  # The raw install (4 min) is kept when only the warm-up changed: it depends on
+  # the web root, config.php's template and the seed files, not on the warm-up.
+  reuse=()
+  if fresh "$raw/done" "$out/.webroot.stamp" src/profile/moodle45-config.php "$seed_inputs"; then
+    reuse=(--reuse-raw)
+    begin "install: reusing the raw install in $raw; warm-up on a fresh instance (waits for /tmp/heavy.lock)"
+  else
+    begin "install: admin/cli/install_database.php on PHP 8.3 wasm, then warm-up on a fresh instance (waits for /tmp/heavy.lock)"
+    rm -rf "$raw"
+  fi
+  rm -rf "$extra/.playground/seed/persist"
   flock /tmp/heavy.lock node "$here/install.mjs" --webroot "$webroot" --seed-files "$here/php/seed" --tools "$tools" \
-    --raw-out "$raw" --seed-out "$extra/.playground/seed"
+    --raw-out "$raw" --seed-out "$extra/.playground/seed" "${reuse[@]}"
   touch "$out/.install.stamp"
   done_step
 fi
