@@ -119,6 +119,13 @@ pub fn release_profile() -> Profile {
         // is an installed Moodle and points the theme CSS at this site's path.
         install_script: format!("{TOOLS}/install-check.php"),
         // Moodle 4.5 requires intl (its ICU data comes with the bundle).
+        // Moodle starts sessions only for web requests, and php.run() sets no
+        // REMOTE_ADDR; without HTTP_HOST Moodle skips its check that the host
+        // is wwwroot's (php.run's "localhost" is not), which would redirect.
+        autologin_code: Some(format!(
+            "<?php\n$_SERVER['REMOTE_ADDR'] = '127.0.0.1';\nunset($_SERVER['HTTP_HOST']);\nrequire '{WEBROOT}/config.php';\ncomplete_user_login(get_admin());\necho session_id();\n"
+        )),
+        reregister_code: release_reregister_code,
         php_extensions: &["intl"],
         php_ini: &[
             // Moodle's environment check fails at PHP's default of 1000
@@ -144,6 +151,31 @@ fn reregister_code(profile: &Profile, components: &[String]) -> String {
          core_component::reset();\n\
          purge_all_caches();\n\
          if (moodle_needs_upgrading()) {{ upgrade_noncore(); }}\n\
+         foreach ([{list}] as $component) {{\n\
+             echo $component, '=', (string) get_config($component, 'version'), \"\\n\";\n\
+         }}\n",
+        config = php_string(&format!("{}/config.php", profile.webroot)),
+        list = list.join(", "),
+    )
+}
+
+/// Real Moodle's own upgrade runner for plugins (what `admin/cli/upgrade.php`
+/// does, in the live instance: `php.cli()` would leave it unusable). Moodle
+/// treats php.run() as a command-line script (no REMOTE_ADDR).
+fn release_reregister_code(profile: &Profile, components: &[String]) -> String {
+    let list: Vec<String> = components.iter().map(|c| php_string(c)).collect();
+    format!(
+        "<?php\n\
+         define('CLI_SCRIPT', true);\n\
+         require {config};\n\
+         require_once($CFG->libdir . '/adminlib.php');\n\
+         require_once($CFG->libdir . '/upgradelib.php');\n\
+         require_once($CFG->libdir . '/environmentlib.php');\n\
+         core_component::reset();\n\
+         purge_all_caches();\n\
+         ob_start();\n\
+         if (moodle_needs_upgrading()) {{ upgrade_noncore(true); }}\n\
+         ob_end_clean();\n\
          foreach ([{list}] as $component) {{\n\
              echo $component, '=', (string) get_config($component, 'version'), \"\\n\";\n\
          }}\n",

@@ -10,6 +10,8 @@
 // Prints OK (and one line of what it did); otherwise what is wrong, exit code 1.
 // Moodle is loaded only as far as its configuration (ABORT_AFTER_CONFIG): a few ms.
 
+// php.run() sets no REMOTE_ADDR: Moodle treats it as a command-line script.
+define('CLI_SCRIPT', true);
 define('ABORT_AFTER_CONFIG', true);
 require '/www/moodle/config.php';
 

@@ -12,6 +12,12 @@
     // which PHP resolves against the working directory (php-wasm stays in the document root).
     chdir(dirname($script));
 
+    // php-wasm says SERVER_PORT 80 whatever the page's port; Moodle compares it
+    // with wwwroot's port and redirects when they differ. The Host header has it.
+    if (preg_match('/:(\d+)$/', (string) ($_SERVER['HTTP_HOST'] ?? ''), $port)) {
+        $_SERVER['SERVER_PORT'] = $port[1];
+    }
+
     // php-wasm sets SCRIPT_NAME relative to the document root ("/index.php") and no
     // PATH_INFO. Apache gives the script's URL path, under the site's path
     // ("/site/<tab>/index.php"), and what follows it as PATH_INFO
@@ -30,5 +36,9 @@
             return;
         }
         $at = strpos($self, $relative, $at + 1);
+    }
+    // A folder's URL ("/site/<tab>/", "/site/<tab>/course/") served by its index.php.
+    if (str_ends_with($self, '/') && str_ends_with($relative, '/index.php')) {
+        $_SERVER['SCRIPT_NAME'] = $self . 'index.php';
     }
 })();
