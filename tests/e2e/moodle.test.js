@@ -1,0 +1,147 @@
+// End to end: real Moodle 4.5 (the `moodle45` profile; the bundle
+// scripts/moodle/build-bundle.sh builds from the user's own release) in the
+// playground page, in headless Chromium, used as a teacher would: the
+// dashboard, a course made through Moodle's own form; then real PHP crashes —
+// on a page view (replayed), on the form's POST (not repeated) and inside the
+// course's database commit — and what the site looks like afterwards.
+//
+// Moodle is never in this repository: without MOODLE_SOURCE (a Moodle 4.5
+// release tree or zip) these tests are skipped, and scripts/test.sh says so.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch } from './browser.js';
+import {
+  PAGE_MS, assertLastNavigation, buildBundle, fetchThroughWorker, frameOf, goTo,
+  holdOtherRequestsUntilCrash, inNewDocument, withApp,
+} from './app-driver.js';
+
+const SOURCE = process.env.MOODLE_SOURCE;
+const skip = SOURCE ? false : 'MOODLE_SOURCE is not set (a Moodle 4.5 release tree or zip): real-Moodle tests skipped';
+const QUERY = '?profile=moodle45&bundle=/moodle/moodle-bundle.zip';
+// The bundle from scratch: ≈ 4 min of install + 1 min of warm-up and zips; up to date: ≈ 1 s.
+const BUILD_MS = 15 * 60_000;
+const BOOT_MS = 180_000;        // download 77 MB, unpack 23 000 files, instantiate, bootstrap
+const RECOVERY_MS = 180_000;    // crash → fresh runtime → restore → re-registration → answer
+const TEST_MS = 10 * 60_000;
+
+let env;
+before(async () => {
+  if (skip) return;
+  await buildBundle('scripts/moodle/build-bundle.sh', 'target/moodle/moodle-bundle.zip', { timeoutMs: BUILD_MS, env: { MOODLE_SOURCE: SOURCE } });
+  env = await launch();
+}, { timeout: BUILD_MS + 60_000 });
+after(async () => { await env?.close(); });
+
+const withMoodle = (name, body) => withApp(env,
+  { query: QUERY, name: `moodle-${name}`, readyTimeoutMs: BOOT_MS, firstSelector: '#page-wrapper' }, body);
+
+// ---------------------------------------------------------------- the tests
+
+test('the dashboard is served, the admin logged in, the theme styled', { skip, timeout: TEST_MS }, async () => {
+  await withMoodle('dashboard', async ({ page }) => {
+    await frameOf(page).locator('h1').getByText(/Hi, Admin/).waitFor({ timeout: PAGE_MS });
+    const dashboard = await fetchThroughWorker(page, '/my/');
+    assert.equal(dashboard.status, 200);
+    assert.match(dashboard.text, /<title>Dashboard \| Playground<\/title>/);
+    // The compiled Boost CSS came with the bundle: its URL answers at once, pointed at this site.
+    const css = dashboard.text.match(/href="[^"]*?(\/theme\/styles\.php\/[^"]+)"/)?.[1];
+    assert.ok(css, 'the dashboard links the theme CSS');
+    const styles = await fetchThroughWorker(page, css);
+    assert.equal(styles.status, 200);
+    assert.ok(styles.text.length > 100_000, `the theme CSS is ${styles.text.length} bytes`);
+    const sitePath = await page.evaluate(() => window.playground.sitePath);
+    assert.ok(!styles.text.includes('__moodle_playground_build__'), 'no URL of the build is left in the CSS');
+    assert.ok(styles.text.includes(`url(${sitePath}/theme/`) || !styles.text.includes('url(/'), 'the CSS URLs are under this site');
+  });
+});
+
+test('a course made through Moodle\'s form; "Crash PHP now" (memory) on its page: replayed, the course still listed, still logged in', { skip, timeout: TEST_MS }, async () => {
+  await withMoodle('crash-button', async ({ page, site, events }) => {
+    const course = newCourse('Before the crash');
+    await createCourse(page, site, course);
+    await assertCourseListed(page, course);
+
+    // The button's reload of the course page is the request that meets the fault.
+    await holdOtherRequestsUntilCrash(page, new RegExp(`^${escapeRegExp(site.url().split('#')[0])}$`));
+    const seen = await events.count();
+    await inNewDocument(site, 'the iframe reload after "Crash PHP now"', () => page.locator('button[data-fault="memory"]').click(), RECOVERY_MS);
+    const recovered = await events.waitFor('recovered', seen, RECOVERY_MS);
+    assert.equal(recovered.replayed, true, `the course page view was replayed: ${JSON.stringify(recovered)}`);
+    assert.ok((await events.since(seen)).some((e) => e.type === 'crash'), 'a crash event came before the recovery');
+
+    await frameOf(page).locator('h1').getByText(course.fullname).waitFor({ timeout: PAGE_MS });
+    await assertCourseListed(page, course);
+    await assertLoggedInAsAdmin(page);
+  });
+});
+
+for (const fault of ['memory', 'db-write']) {
+  test(`a crash (${fault}) on the new-course form's POST: a 503 that says it was NOT repeated; the earlier course intact, the new one not half-made`, { skip, timeout: TEST_MS }, async () => {
+    await withMoodle(`crash-post-${fault}`, async ({ page, site, events, navigations }) => {
+      const kept = newCourse('Kept');
+      await createCourse(page, site, kept);
+
+      const lost = newCourse('Crashed');
+      await openCourseForm(page, site, lost);
+      await holdOtherRequestsUntilCrash(page, /\/course\/edit\.php/);
+      const seen = await events.count();
+      await page.evaluate((kind) => window.playground.client.injectFault(kind), fault);
+      await inNewDocument(site, `the answer to the POST that meets the ${fault} fault`, () => frameOf(page).locator('#id_saveanddisplay').click(), RECOVERY_MS);
+      const answer = await site.evaluate(() => document.body.innerText);
+      assert.match(answer, /not repeated/i, `the iframe shows: ${answer.slice(0, 500)}`);
+      assertLastNavigation(navigations, 503, /\/course\/edit\.php/);
+      const crash = await events.waitFor('crash', seen, RECOVERY_MS);
+      assert.equal(crash.method, 'POST', JSON.stringify(crash));
+      const recovered = await events.waitFor('recovered', seen, RECOVERY_MS);
+      assert.equal(recovered.replayed, false, JSON.stringify(recovered));
+      assert.equal(recovered.dataLoss ?? null, null, `nothing committed was lost: ${JSON.stringify(recovered)}`);
+
+      await assertCourseListed(page, kept);
+      // The course whose POST crashed is either wholly there or not at all (a
+      // db-write trap may come after its commit): its page and its listing agree.
+      const search = await fetchThroughWorker(page, `/course/search.php?search=${encodeURIComponent(lost.shortname)}`);
+      assert.equal(search.status, 200);
+      if (fault === 'memory') assert.ok(!search.text.includes(lost.fullname), 'the crashed POST created no course');
+      await assertLoggedInAsAdmin(page);
+    });
+  });
+}
+
+// ---------------------------------------------------------------- Moodle, as a teacher
+
+function newCourse(label) {
+  const stamp = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`;
+  return { fullname: `${label} ${stamp}`, shortname: `pg-${stamp}` };
+}
+
+async function openCourseForm(page, site, course) {
+  await goTo(page, site, '/course/edit.php?category=1', '#id_fullname');
+  const frame = frameOf(page);
+  await frame.locator('#id_fullname').fill(course.fullname);
+  await frame.locator('#id_shortname').fill(course.shortname);
+}
+
+/** Creates `course` through course/edit.php and waits for its page. */
+async function createCourse(page, site, course) {
+  await openCourseForm(page, site, course);
+  await inNewDocument(site, `the page after saving ${course.shortname}`, () => frameOf(page).locator('#id_saveanddisplay').click());
+  await frameOf(page).locator('h1').getByText(course.fullname).waitFor({ timeout: PAGE_MS })
+    .catch(async (error) => {
+      const shown = await site.evaluate(() => document.body.innerText).catch(() => '?');
+      throw new Error(`no course page for ${course.fullname} after saving the form: ${shown.slice(0, 400)}: ${error.message}`);
+    });
+}
+
+async function assertCourseListed(page, course) {
+  const search = await fetchThroughWorker(page, `/course/search.php?search=${encodeURIComponent(course.shortname)}`);
+  assert.equal(search.status, 200);
+  assert.ok(search.text.includes(course.fullname), `course/search.php lists ${course.fullname}`);
+}
+
+async function assertLoggedInAsAdmin(page) {
+  const profile = await fetchThroughWorker(page, '/user/profile.php');
+  assert.equal(profile.status, 200);
+  assert.match(profile.text, /Admin User/, 'still logged in as the admin');
+}
+
+const escapeRegExp = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
