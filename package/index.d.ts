@@ -12,8 +12,14 @@ export interface PlaygroundRequest {
 }
 
 export interface WorkerConfig {
-  /** Application profile. Default "moodle". */
-  profile?: 'moodle';
+  /**
+   * Application profile. Default "moodle".
+   * - "moodle": the embedded Moodle-shaped stand-in (demo-site.zip), not Moodle;
+   * - "moodle45": real Moodle 4.5, from the bundle scripts/moodle/build-bundle.sh
+   *   builds out of your own release (MOODLE_SOURCE);
+   * - "mediawiki": MediaWiki 1.39 from Debian (scripts/mediawiki/build-bundle.sh).
+   */
+  profile?: 'moodle' | 'moodle45' | 'mediawiki';
   /** Absolute URL the site is served under ($CFG->wwwroot). Default "http://localhost/site". */
   siteUrl?: string;
   /** URL of the site bundle: a zip of the webroot, unpacked into it at every boot. */

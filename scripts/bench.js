@@ -12,7 +12,7 @@ import { launch } from '../tests/e2e/browser.js';
 import { bootRecoveryRotation, memoryChurn, leakWithAndWithoutRotation } from './bench/real-page.js';
 import { mirrorThroughput, requestOverhead, instanceCreation, rotationVersusHotSwap } from './bench/lab.js';
 import { checkpointCost, journalCost } from './bench/integrity.js';
-import { mediawikiBootVersusRecovery } from './bench/mediawiki.js';
+import { APPS, appBootRecoveryRotation } from './bench/real-app.js';
 import { buildRows, printTable, withSummaries, NOTES } from './bench/report.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -29,6 +29,7 @@ const SETTINGS = Object.freeze({
   figure7: { dbMiB: 16, writes: 20, repetitions: 5 },
   figure8: { transactions: 200, repetitions: 5 },
   figure9: { rounds: 5, perPage: 1 },
+  figure10: { rounds: 3, perPage: 2 },
 });
 
 async function main() {
@@ -58,7 +59,11 @@ async function main() {
       6: () => rotationVersusHotSwap(env.browser, env.url, SETTINGS.figure6),
       7: () => checkpointCost(env.browser, env.url, SETTINGS.figure7),
       8: () => journalCost(env.browser, env.url, SETTINGS.figure8),
-      9: () => mediawikiBootVersusRecovery(env.browser, env.url, { ...SETTINGS.figure9, log }),
+      9: () => appBootRecoveryRotation(env.browser, env.url, 'mediawiki', { ...SETTINGS.figure9, log, figure: 9 }),
+      // Real Moodle only where its bundle was built from the user's release.
+      ...(fs.existsSync(path.join(root, APPS.moodle45.bundle))
+        ? { 10: () => appBootRecoveryRotation(env.browser, env.url, 'moodle45', { ...SETTINGS.figure10, log, figure: 10 }) }
+        : (log(`figure 10 (real Moodle) skipped: no ${APPS.moodle45.bundle} (MOODLE_SOURCE=/path/to/moodle scripts/moodle/build-bundle.sh)`), {})),
     };
     for (const [figure, measure] of Object.entries(figures)) {
       if (only && !only.has(Number(figure))) continue;

@@ -22,6 +22,13 @@ echo "== build"
 scripts/build.sh
 echo "== MediaWiki bundle (Debian packages, installed once on PHP wasm; skipped when up to date)"
 scripts/mediawiki/build-bundle.sh
+# Real Moodle comes only from the user's own release, never from this repository.
+if [ -n "${MOODLE_SOURCE:-}" ]; then
+  echo "== real-Moodle bundle from MOODLE_SOURCE=$MOODLE_SOURCE (installed once on PHP wasm; skipped when up to date)"
+  scripts/moodle/build-bundle.sh
+else
+  echo "!!!!! SKIPPED: the real-Moodle tests (tests/e2e/moodle.test.js, the Moodle bench figure): MOODLE_SOURCE is not set; point it at a Moodle 4.5 release tree or zip to run them !!!!!"
+fi
 
 port=${TEST_PORT:-8787}
 node scripts/serve.js --port "$port" >/tmp/resilient-php-worker-test-server.log 2>&1 &

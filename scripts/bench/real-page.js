@@ -60,8 +60,8 @@ function recoverOnce(page, nth) {
   }, `${FRONT_PAGE}?recovery=${nth}`);
 }
 
-/** GETs the front page until one request rotated the runtime (needs ?rotate=N). */
-function rotateOnce(page) {
+/** GETs `path` (the front page) until one request rotated the runtime (needs ?rotate=N). */
+export function rotateOnce(page, path = FRONT_PAGE) {
   return page.evaluate(async (path) => {
     const { client } = window.playground;
     let rotated = null;
@@ -71,14 +71,14 @@ function rotateOnce(page) {
         const started = performance.now();
         const response = await client.handleRequest({ url: `${window.playground.sitePath}${path}` });
         await response.arrayBuffer();
-        if (response.status !== 200) throw new Error(`the front page answered ${response.status}`);
+        if (response.status !== 200) throw new Error(`${path} answered ${response.status}`);
         if (rotated) return { workerMs: rotated.ms, pageMs: performance.now() - started };
       }
       throw new Error('no rotation in 20 requests');
     } finally {
       stop();
     }
-  }, FRONT_PAGE);
+  }, path);
 }
 
 /**

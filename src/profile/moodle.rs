@@ -161,7 +161,10 @@ fn reregister_code(profile: &Profile, components: &[String]) -> String {
 
 /// Real Moodle's own upgrade runner for plugins (what `admin/cli/upgrade.php`
 /// does, in the live instance: `php.cli()` would leave it unusable). Moodle
-/// treats php.run() as a command-line script (no REMOTE_ADDR).
+/// treats php.run() as a command-line script (no REMOTE_ADDR). Caches are not
+/// purged: moodledata came back whole with the DB, so they match it; only a
+/// plugin whose version the DB lacks is upgraded (which purges what it needs).
+/// A purge would rebuild the theme CSS: a 30-second recovery.
 fn release_reregister_code(profile: &Profile, components: &[String]) -> String {
     let list: Vec<String> = components.iter().map(|c| php_string(c)).collect();
     format!(
@@ -172,7 +175,6 @@ fn release_reregister_code(profile: &Profile, components: &[String]) -> String {
          require_once($CFG->libdir . '/upgradelib.php');\n\
          require_once($CFG->libdir . '/environmentlib.php');\n\
          core_component::reset();\n\
-         purge_all_caches();\n\
          ob_start();\n\
          if (moodle_needs_upgrading()) {{ upgrade_noncore(true); }}\n\
          ob_end_clean();\n\
@@ -292,6 +294,15 @@ mod tests {
         assert_eq!(real.install_script, "/playground/moodle/install-check.php");
         assert_eq!(real.php_extensions, &["intl"]);
         assert_eq!(Profile::by_name("moodle45").map(|p| p.name), Some("moodle45"));
+    }
+
+    #[test]
+    fn real_moodle_reregisters_through_its_upgrade_runner_without_purging_caches() {
+        let p = release_profile();
+        let code = (p.reregister_code)(&p, &["local_hello".to_string()]);
+        assert!(code.contains("upgrade_noncore(true)") && code.contains("moodle_needs_upgrading()"), "{code}");
+        assert!(!code.contains("purge_all_caches"), "a purge rebuilds the theme CSS (30 s): {code}");
+        assert!(code.contains("'local_hello'"));
     }
 
     #[test]

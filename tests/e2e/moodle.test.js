@@ -75,6 +75,59 @@ test('a course made through Moodle\'s form; "Crash PHP now" (memory) on its page
   });
 });
 
+test('a non-admin user made through Moodle\'s form logs in and stays logged in across a replayed crash', { skip, timeout: TEST_MS }, async () => {
+  await withMoodle('user-session', async ({ page, site, events }) => {
+    const user = { username: `student${Date.now().toString(36)}`, password: 'Student-pass-1', firstname: 'Sam', lastname: `Student${Date.now().toString(36)}` };
+    await goTo(page, site, '/user/editadvanced.php?id=-1', '#id_username');
+    const frame = frameOf(page);
+    await frame.locator('#id_username').fill(user.username);
+    // Moodle's password field stays hidden behind a "click to enter" link; the
+    // hidden input is what the form posts.
+    await frame.locator('#id_newpassword').evaluate((input, value) => { input.value = value; }, user.password);
+    await frame.locator('#id_firstname').fill(user.firstname);
+    await frame.locator('#id_lastname').fill(user.lastname);
+    await frame.locator('#id_email').fill(`${user.username}@example.com`);
+    await inNewDocument(site, 'the page after creating the user', () => frame.locator('#id_submitbutton').click());
+    const listed = await fetchThroughWorker(page, `/admin/user.php`);
+    assert.ok(listed.text.includes(user.lastname) || (await site.evaluate(() => document.body.innerText)).includes(user.lastname),
+      'the new user is listed');
+
+    // The login page asks the logged-in admin to log out first; then it is the login form.
+    await goTo(page, site, '/login/index.php', 'button:has-text("Log out")');
+    await inNewDocument(site, 'the page after logging out', () => frameOf(page).locator('button:has-text("Log out")').first().click());
+    await goTo(page, site, '/login/index.php', '#username');
+    await frameOf(page).locator('#username').fill(user.username);
+    await frameOf(page).locator('#password').fill(user.password);
+    await inNewDocument(site, 'the page after logging in', () => frameOf(page).locator('#loginbtn').click());
+    await assertLoggedInAs(page, `${user.firstname} ${user.lastname}`);
+
+    await goTo(page, site, '/user/profile.php', '#page-wrapper');
+    await holdOtherRequestsUntilCrash(page, new RegExp(`^${escapeRegExp(site.url().split('#')[0])}$`));
+    const seen = await events.count();
+    await inNewDocument(site, 'the iframe reload after "Crash PHP now"', () => page.locator('button[data-fault="memory"]').click(), RECOVERY_MS);
+    const recovered = await events.waitFor('recovered', seen, RECOVERY_MS);
+    assert.equal(recovered.replayed, true, JSON.stringify(recovered));
+    await assertLoggedInAs(page, `${user.firstname} ${user.lastname}`);
+  });
+});
+
+test('rotation every 5 requests carries the course and the login through several fresh runtimes', { skip, timeout: TEST_MS }, async () => {
+  await withApp(env, { query: `${QUERY}&rotate=5`, name: 'moodle-rotation', readyTimeoutMs: BOOT_MS, firstSelector: '#page-wrapper' }, async ({ page, site, events }) => {
+    const course = newCourse('Rotated');
+    await createCourse(page, site, course);
+    const seen = await events.count();
+    for (let i = 0; i < 12; i++) {
+      const answer = await fetchThroughWorker(page, `/course/index.php?round=${i}`);
+      assert.equal(answer.status, 200, `request ${i} during rotations`);
+    }
+    const rotations = (await events.since(0)).filter((e) => e.type === 'rotated');
+    assert.ok(rotations.length >= 2, `at least two rotations (saw ${rotations.length})`);
+    assert.ok((await events.since(seen)).some((e) => e.type === 'rotated'), 'a rotation after the course was made');
+    await assertCourseListed(page, course);
+    await assertLoggedInAsAdmin(page);
+  });
+});
+
 for (const fault of ['memory', 'db-write']) {
   test(`a crash (${fault}) on the new-course form's POST: a 503 that says it was NOT repeated; the earlier course intact, the new one not half-made`, { skip, timeout: TEST_MS }, async () => {
     await withMoodle(`crash-post-${fault}`, async ({ page, site, events, navigations }) => {
@@ -138,10 +191,14 @@ async function assertCourseListed(page, course) {
   assert.ok(search.text.includes(course.fullname), `course/search.php lists ${course.fullname}`);
 }
 
-async function assertLoggedInAsAdmin(page) {
+const assertLoggedInAsAdmin = (page) => assertLoggedInAs(page, 'Admin User');
+
+/** user/profile.php (the logged-in user's own profile) names `fullname`. */
+async function assertLoggedInAs(page, fullname) {
   const profile = await fetchThroughWorker(page, '/user/profile.php');
   assert.equal(profile.status, 200);
-  assert.match(profile.text, /Admin User/, 'still logged in as the admin');
+  assert.ok(profile.text.includes(`<h1 class="h2">${fullname}</h1>`) || new RegExp(`<h1[^>]*>\\s*${escapeRegExp(fullname)}`).test(profile.text),
+    `logged in as ${fullname}: user/profile.php shows ${(profile.text.match(/<h1[^>]*>[\s\S]{0,80}/) ?? ['no <h1>'])[0]}`);
 }
 
 const escapeRegExp = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
