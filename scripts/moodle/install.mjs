@@ -7,7 +7,7 @@
 // 1. install: admin/cli/install_database.php through php.cli() on a throwaway
 //    instance (php.cli leaves an instance unusable), opcache off, the code tree in
 //    MEMFS at /www/moodle, the data in MEMFS at /persist/moodledata, the project's
-//    seed files at their absolute paths (the chdir preload, config-settings.php,
+//    seed files at their absolute paths (the preload files, install-check.php,
 //    openssl.cnf). The raw result goes to --raw-out (--reuse-raw skips this stage
 //    when it is there: the install is 2.5 min of CPU).
 // 2. warm: a FRESH instance gets the tree + the raw result and serves the pages
