@@ -19,6 +19,7 @@ import crypto from 'node:crypto';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { shareTree } from '../../www/host/memfs.js';
+import { decode, parseForm, urlencoded } from '../lib/html-form.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const args = process.argv.slice(2);
@@ -216,27 +217,6 @@ class Client {
   }
 }
 
-const decode = (s) => s.replace(/&quot;/g, '"').replace(/&#0?39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
-function attrsOf(tag) {
-  const out = {};
-  for (const m of tag.matchAll(/([\w:-]+)\s*=\s*("([^"]*)"|'([^']*)')/g)) out[m[1].toLowerCase()] = decode(m[3] ?? m[4]);
-  return out;
-}
-/** The form containing `marker` (an input name): its action and every hidden input. */
-function parseForm(html, marker) {
-  for (const m of html.matchAll(/<form\b[^>]*>[\s\S]*?<\/form>/g)) {
-    if (!m[0].includes(`name="${marker}"`)) continue;
-    const form = attrsOf(m[0].match(/<form\b[^>]*>/)[0]);
-    const hidden = {};
-    for (const input of m[0].matchAll(/<input\b[^>]*>/g)) {
-      const a = attrsOf(input[0]);
-      if (a.type === 'hidden' && a.name) hidden[a.name] = a.value ?? '';
-    }
-    return { action: form.action, hidden };
-  }
-  return null;
-}
-const urlencoded = (fields) => new TextEncoder().encode(new URLSearchParams(fields).toString());
 function multipart(fields, file) {
   const boundary = `----playground${crypto.randomBytes(8).toString('hex')}`;
   const chunks = [];

@@ -4,6 +4,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { decode, parseForm, urlencoded } from '../lib/html-form.mjs';
+
+export { parseForm, urlencoded };
 
 export const DOCROOT = '/www/moodle';
 export const DATAROOT = '/persist/moodledata';
@@ -149,41 +152,5 @@ export class Client {
   }
 }
 
-const decode = (s) => s.replace(/&quot;/g, '"').replace(/&#0?39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
-function attrsOf(tag) {
-  const out = {};
-  for (const m of tag.matchAll(/([\w:-]+)\s*=\s*("([^"]*)"|'([^']*)')/g)) out[m[1].toLowerCase()] = decode(m[3] ?? m[4]);
-  return out;
-}
-
-/** The form containing an input named `marker`: its action and the values a browser would send (inputs, selects, textareas). */
-export function parseForm(html, marker) {
-  for (const m of html.matchAll(/<form\b[^>]*>[\s\S]*?<\/form>/g)) {
-    if (!m[0].includes(`name="${marker}"`)) continue;
-    const form = attrsOf(m[0].match(/<form\b[^>]*>/)[0]);
-    const fields = {};
-    for (const input of m[0].matchAll(/<input\b[^>]*>/g)) {
-      const a = attrsOf(input[0]);
-      if (!a.name || ['submit', 'button', 'image', 'file'].includes(a.type)) continue;
-      if ((a.type === 'checkbox' || a.type === 'radio') && !/\schecked\b/.test(input[0])) continue;
-      fields[a.name] = a.value ?? '';
-    }
-    for (const select of m[0].matchAll(/<select\b[^>]*>([\s\S]*?)<\/select>/g)) {
-      const a = attrsOf(select[0].match(/<select\b[^>]*>/)[0]);
-      if (!a.name) continue;
-      const options = [...select[1].matchAll(/<option\b[^>]*>/g)].map((o) => ({ attrs: attrsOf(o[0]), selected: /\sselected\b/.test(o[0]) }));
-      const chosen = options.find((o) => o.selected) ?? options[0];
-      if (chosen) fields[a.name] = chosen.attrs.value ?? '';
-    }
-    for (const area of m[0].matchAll(/<textarea\b[^>]*>([\s\S]*?)<\/textarea>/g)) {
-      const a = attrsOf(area[0].match(/<textarea\b[^>]*>/)[0]);
-      if (a.name) fields[a.name] = decode(area[1]);
-    }
-    return { action: form.action ?? '', fields };
-  }
-  return null;
-}
-
-export const urlencoded = (fields) => new TextEncoder().encode(new URLSearchParams(fields).toString());
 export const snippet = (text, n = 300) => (text ?? '').replace(/<script[\s\S]*?<\/script>/g, '').replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').trim().slice(0, n);
 export const titleOf = (html) => decode(html.match(/<title>([\s\S]*?)<\/title>/)?.[1]?.trim() ?? '');

@@ -143,20 +143,7 @@ pub fn release_profile() -> Profile {
 /// component cache, purge caches, run the non-core upgrade, then report the
 /// registered version of each plugin so the worker can check it worked.
 fn reregister_code(profile: &Profile, components: &[String]) -> String {
-    let list: Vec<String> = components.iter().map(|c| php_string(c)).collect();
-    format!(
-        "<?php\n\
-         define('CLI_SCRIPT', true);\n\
-         require {config};\n\
-         core_component::reset();\n\
-         purge_all_caches();\n\
-         if (moodle_needs_upgrading()) {{ upgrade_noncore(); }}\n\
-         foreach ([{list}] as $component) {{\n\
-             echo $component, '=', (string) get_config($component, 'version'), \"\\n\";\n\
-         }}\n",
-        config = php_string(&format!("{}/config.php", profile.webroot)),
-        list = list.join(", "),
-    )
+    upgrade_code(profile, components, "purge_all_caches();\nif (moodle_needs_upgrading()) { upgrade_noncore(); }\n")
 }
 
 /// Real Moodle's own upgrade runner for plugins (what `admin/cli/upgrade.php`
@@ -166,18 +153,28 @@ fn reregister_code(profile: &Profile, components: &[String]) -> String {
 /// plugin whose version the DB lacks is upgraded (which purges what it needs).
 /// A purge would rebuild the theme CSS: a 30-second recovery.
 fn release_reregister_code(profile: &Profile, components: &[String]) -> String {
+    upgrade_code(
+        profile,
+        components,
+        "require_once($CFG->libdir . '/adminlib.php');\n\
+         require_once($CFG->libdir . '/upgradelib.php');\n\
+         require_once($CFG->libdir . '/environmentlib.php');\n\
+         ob_start();\n\
+         if (moodle_needs_upgrading()) { upgrade_noncore(true); }\n\
+         ob_end_clean();\n",
+    )
+}
+
+/// A CLI-mode script: config.php, a fresh component list, `upgrade`, then
+/// `component=version` for each component asked about.
+fn upgrade_code(profile: &Profile, components: &[String], upgrade: &str) -> String {
     let list: Vec<String> = components.iter().map(|c| php_string(c)).collect();
     format!(
         "<?php\n\
          define('CLI_SCRIPT', true);\n\
          require {config};\n\
-         require_once($CFG->libdir . '/adminlib.php');\n\
-         require_once($CFG->libdir . '/upgradelib.php');\n\
-         require_once($CFG->libdir . '/environmentlib.php');\n\
          core_component::reset();\n\
-         ob_start();\n\
-         if (moodle_needs_upgrading()) {{ upgrade_noncore(true); }}\n\
-         ob_end_clean();\n\
+         {upgrade}\
          foreach ([{list}] as $component) {{\n\
              echo $component, '=', (string) get_config($component, 'version'), \"\\n\";\n\
          }}\n",
