@@ -1,5 +1,5 @@
-// Shared by install.mjs and verify-bundle.mjs: PHP 8.3 wasm instances in node
-// laid out as the worker's `moodle` profile lays them out, and a small browser
+// Used by install.mjs: PHP 8.3 wasm instances in node
+// laid out as the worker's `moodle45` profile lays them out, and a small browser
 // (cookie jar, redirects, forms) to drive Moodle through its request handler.
 import fs from 'node:fs';
 import path from 'node:path';

@@ -37,7 +37,9 @@ $CFG->session_database_acquire_lock_timeout = 120;
 $CFG->tempdir       = '/tmp/moodle-temp';
 $CFG->backuptempdir = '/tmp/moodle-temp/backup';
 
-// A browser tab has no mail server, starts no processes and has no network.
+// A browser tab has no mail server, starts no processes and has no network
+// (so no update checks; plugins install from a ZIP through
+// admin/tool/installaddon, which $CFG->disableupdateautodeploy would disable).
 $CFG->noemailever    = true;
 $CFG->preventexecpath = true;
 $CFG->pathtophp      = '';
@@ -47,7 +49,6 @@ $CFG->pathtodot      = '';
 $CFG->pathtogs       = '';
 $CFG->pathtopython   = '';
 $CFG->disableupdatenotifications = true;
-$CFG->disableupdateautodeploy    = true;
 $CFG->site_is_public = false;
 
 require_once(__DIR__ . '/lib/setup.php');

@@ -321,16 +321,18 @@ impl<F: RuntimeFactory> Supervisor<F> {
         let components: Vec<String> = self.plugins.plugins().map(|p| p.component.clone()).collect();
         let output = runtime.run_code(&(self.profile.reregister_code)(&self.profile, &components)).await?;
         for component in &components {
-            let registered = output
+            let version = output
                 .stdout
                 .lines()
                 .find_map(|line| line.strip_prefix(&format!("{component}=")))
-                .is_some_and(|version| !version.trim().is_empty());
-            if !registered {
-                events(trace(format!(
+                .map(str::trim)
+                .filter(|version| !version.is_empty());
+            match version {
+                Some(version) => events(trace(format!("plugin {component} re-registered, version {version}"))),
+                None => events(trace(format!(
                     "plugin {component} was restored but is not registered: {}",
                     output.stdout.trim()
-                )));
+                ))),
             }
         }
         Ok(())

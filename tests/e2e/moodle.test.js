@@ -9,6 +9,7 @@
 // release tree or zip) these tests are skipped, and scripts/test.sh says so.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { zipSync } from 'fflate';
 import { launch } from './browser.js';
 import {
   PAGE_MS, assertLastNavigation, buildBundle, fetchThroughWorker, frameOf, goTo,
@@ -111,6 +112,30 @@ test('a non-admin user made through Moodle\'s form logs in and stays logged in a
   });
 });
 
+test('a plugin zip installed through admin/tool/installaddon (file picker, validation, upgrade) survives a replayed crash, registered with its version', { skip, timeout: TEST_MS }, async () => {
+  await withMoodle('plugin', async ({ page, site, events }) => {
+    const plugin = demoPlugin();
+    await installPluginZip(page, site, plugin);
+    let shown = await fetchThroughWorker(page, plugin.path);
+    assert.equal(shown.status, 200);
+    assert.ok(shown.text.includes(plugin.greeting), `${plugin.path} shows the plugin's page: ${shown.text.slice(0, 200)}`);
+
+    await goTo(page, site, plugin.path, '#page-wrapper');
+    await holdOtherRequestsUntilCrash(page, new RegExp(`^${escapeRegExp(site.url().split('#')[0])}$`));
+    const seen = await events.count();
+    await inNewDocument(site, 'the iframe reload after "Crash PHP now"', () => page.locator('button[data-fault="memory"]').click(), RECOVERY_MS);
+    const recovered = await events.waitFor('recovered', seen, RECOVERY_MS);
+    assert.equal(recovered.replayed, true, JSON.stringify(recovered));
+    await frameOf(page).getByText(plugin.greeting).first().waitFor({ timeout: PAGE_MS });
+    // Re-registered through Moodle's upgrade runner: the worker traces each plugin's version.
+    const traces = (await events.since(seen)).filter((e) => e.type === 'trace').map((e) => e.message).join(' | ');
+    assert.match(traces, new RegExp(`plugin ${plugin.component} re-registered, version ${plugin.version}`), `the worker's traces: ${traces}`);
+    shown = await fetchThroughWorker(page, '/admin/plugins.php?contribonly=1');
+    assert.ok(shown.text.includes(plugin.component) || shown.text.includes(plugin.name), 'the plugin overview lists the plugin');
+    await assertLoggedInAsAdmin(page);
+  });
+});
+
 test('rotation every 5 requests carries the course and the login through several fresh runtimes', { skip, timeout: TEST_MS }, async () => {
   await withApp(env, { query: `${QUERY}&rotate=5`, name: 'moodle-rotation', readyTimeoutMs: BOOT_MS, firstSelector: '#page-wrapper' }, async ({ page, site, events }) => {
     const course = newCourse('Rotated');
@@ -161,6 +186,49 @@ for (const fault of ['memory', 'db-write']) {
 }
 
 // ---------------------------------------------------------------- Moodle, as a teacher
+
+/** A small local plugin, zipped as moodle.org's plugins are (one top folder named after it). */
+function demoPlugin() {
+  const stamp = Date.now().toString(36);
+  const plugin = { component: 'local_pgdemo', name: 'Playground demo plugin', version: '2024120200', greeting: `Hello from the playground's demo plugin ${stamp}`, path: '/local/pgdemo/index.php' };
+  const files = {
+    'pgdemo/version.php': `<?php\ndefined('MOODLE_INTERNAL') || die();\n$plugin->component = 'local_pgdemo';\n$plugin->version = ${plugin.version};\n$plugin->requires = 2024100700;\n$plugin->maturity = MATURITY_STABLE;\n$plugin->release = '1.0';\n`,
+    'pgdemo/lang/en/local_pgdemo.php': `<?php\n$string['pluginname'] = '${plugin.name}';\n`,
+    'pgdemo/index.php': `<?php\nrequire(__DIR__ . '/../../config.php');\nrequire_login();\n$PAGE->set_url('/local/pgdemo/index.php');\n$PAGE->set_context(context_system::instance());\n$PAGE->set_title('Demo plugin');\necho $OUTPUT->header();\necho html_writer::tag('p', ${JSON.stringify(plugin.greeting).replace(/"/g, "'")});\necho $OUTPUT->footer();\n`,
+  };
+  plugin.zip = zipSync(Object.fromEntries(Object.entries(files).map(([name, text]) => [name, new TextEncoder().encode(text)])));
+  return plugin;
+}
+
+/**
+ * Installs `plugin.zip` as an admin would: the add-on installer's file picker
+ * ("Upload a file"), "Install plugin from the ZIP file", the validation page,
+ * then Moodle's plugin check and database upgrade, each by its button.
+ */
+async function installPluginZip(page, site, plugin) {
+  const frame = frameOf(page);
+  await goTo(page, site, '/admin/tool/installaddon/index.php', '.fp-btn-choose, input[name="filepicker"], .filepicker-filelist');
+  await frame.locator('.fp-btn-choose').first().click();
+  await frame.locator('.fp-repo-name').getByText('Upload a file').first().click();
+  await frame.locator('input[type="file"][name="repo_upload_file"]').setInputFiles({ name: 'local_pgdemo.zip', mimeType: 'application/zip', buffer: Buffer.from(plugin.zip) });
+  await frame.locator('.fp-upload-btn').first().click();
+  await frame.locator('.filepicker-filename').getByText('local_pgdemo.zip').waitFor({ timeout: PAGE_MS });
+  await inNewDocument(site, 'the validation page', () => frame.locator('#id_submitbutton').click());
+  // Validation → plugin check → upgrade → done: one button per page.
+  const steps = [];
+  for (let step = 0; step < 6; step++) {
+    const text = await site.evaluate(() => document.body.innerText);
+    if (/Upgrading to new version|Success/.test(text) && /local_pgdemo|Playground demo plugin/.test(text) && !/Upgrade Moodle database now/.test(text)) break;
+    const button = frame.locator('button, input[type="submit"]').filter({ hasText: /^(Continue|Install plugin!|Upgrade Moodle database now)$/ })
+      .or(frame.locator('input[type="submit"][value="Continue"], input[type="submit"][value="Install plugin!"], input[type="submit"][value="Upgrade Moodle database now"]'));
+    if (await button.count() === 0) throw new Error(`installing ${plugin.component}: no button to go on after ${steps.join(' → ') || 'the upload'}: ${text.slice(0, 400)}`);
+    const label = (await button.first().innerText().catch(() => '')) || (await button.first().getAttribute('value'));
+    steps.push(label);
+    await inNewDocument(site, `the page after "${label}"`, () => button.first().click(), 120_000);
+  }
+  const version = await fetchThroughWorker(page, '/admin/plugins.php?contribonly=1');
+  assert.ok(version.text.includes(plugin.version) || version.text.includes(plugin.name), `${plugin.component} is installed (steps: ${steps.join(' → ')})`);
+}
 
 function newCourse(label) {
   const stamp = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`;
