@@ -12,8 +12,8 @@ import assert from 'node:assert/strict';
 import { zipSync } from 'fflate';
 import { launch } from './browser.js';
 import {
-  PAGE_MS, assertLastNavigation, buildBundle, fetchThroughWorker, frameOf, goTo,
-  holdOtherRequestsUntilCrash, inNewDocument, withApp,
+  PAGE_MS, assertLastNavigation, assertSameBytes, buildBundle, fetchBytes, fetchThroughWorker, frameOf, goTo,
+  holdOtherRequestsUntilCrash, inNewDocument, makePng, withApp,
 } from './app-driver.js';
 
 const SOURCE = process.env.MOODLE_SOURCE;
@@ -112,6 +112,25 @@ test('a non-admin user made through Moodle\'s form logs in and stays logged in a
   });
 });
 
+test('a file uploaded into a course through the file picker downloads back byte for byte, before and after a replayed crash', { skip, timeout: TEST_MS }, async () => {
+  await withMoodle('upload', async ({ page, site, events }) => {
+    const course = newCourse('With a file');
+    await createCourse(page, site, course);
+    const courseId = new URL(site.url()).searchParams.get('id');
+    const png = makePng(24, 20);
+    const fileUrl = await addFileResource(page, site, courseId, 'playground-upload.png', png);
+    assertSameBytes(await fetchBytes(page, fileUrl), png, 'the uploaded file, downloaded before the crash');
+
+    await holdOtherRequestsUntilCrash(page, new RegExp(`^${escapeRegExp(site.url().split('#')[0])}$`));
+    const seen = await events.count();
+    await inNewDocument(site, 'the iframe reload after "Crash PHP now"', () => page.locator('button[data-fault="memory"]').click(), RECOVERY_MS);
+    const recovered = await events.waitFor('recovered', seen, RECOVERY_MS);
+    assert.equal(recovered.replayed, true, JSON.stringify(recovered));
+    assertSameBytes(await fetchBytes(page, fileUrl), png, 'the uploaded file after the crash');
+    await assertCourseListed(page, course);
+  });
+});
+
 test('a plugin zip installed through admin/tool/installaddon (file picker, validation, upgrade) survives a replayed crash, registered with its version', { skip, timeout: TEST_MS }, async () => {
   await withMoodle('plugin', async ({ page, site, events }) => {
     const plugin = demoPlugin();
@@ -187,10 +206,35 @@ for (const fault of ['memory', 'db-write']) {
 
 // ---------------------------------------------------------------- Moodle, as a teacher
 
+/** Puts `bytes` into the course as a File resource (the file picker's "Upload a file"); returns the file's URL path. */
+async function addFileResource(page, site, courseId, name, bytes) {
+  const frame = frameOf(page);
+  await goTo(page, site, `/course/modedit.php?add=resource&course=${courseId}&section=0&return=0`, '#id_name');
+  await frame.locator('#id_name').fill(`File ${name}`);
+  await frame.locator('.fp-btn-add').first().click();
+  await uploadThroughFilePicker(frame, name, 'image/png', bytes);
+  await frame.locator('.fp-filename').getByText(name).first().waitFor({ timeout: PAGE_MS });
+  await inNewDocument(site, `the page after saving the resource ${name}`, () => frame.locator('#id_submitbutton').click());
+  const link = frame.locator(`a[href*="pluginfile.php"][href*="${name}"], img[src*="pluginfile.php"][src*="${name}"], object[data*="pluginfile.php"]`).first();
+  await link.waitFor({ state: 'attached', timeout: PAGE_MS }).catch(async (error) => {
+    const shown = await site.evaluate(() => document.body.innerText).catch(() => '?');
+    throw new Error(`no link to ${name} after saving the resource: ${shown.slice(0, 400)}: ${error.message}`);
+  });
+  const href = (await link.getAttribute('href')) ?? (await link.getAttribute('src')) ?? (await link.getAttribute('data'));
+  return new URL(href, site.url()).pathname;
+}
+
+/** In an open file picker: the "Upload a file" repository, the file, "Upload this file". */
+async function uploadThroughFilePicker(frame, name, mimeType, bytes) {
+  await frame.locator('.fp-repo-name').getByText('Upload a file').first().click();
+  await frame.locator('input[type="file"][name="repo_upload_file"]').setInputFiles({ name, mimeType, buffer: Buffer.from(bytes) });
+  await frame.locator('.fp-upload-btn').first().click();
+}
+
 /** A small local plugin, zipped as moodle.org's plugins are (one top folder named after it). */
 function demoPlugin() {
   const stamp = Date.now().toString(36);
-  const plugin = { component: 'local_pgdemo', name: 'Playground demo plugin', version: '2024120200', greeting: `Hello from the playground's demo plugin ${stamp}`, path: '/local/pgdemo/index.php' };
+  const plugin = { component: 'local_pgdemo', name: 'Playground demo plugin', version: '2024120200', greeting: `Hello from the playground demo plugin ${stamp}`, path: '/local/pgdemo/index.php' };
   const files = {
     'pgdemo/version.php': `<?php\ndefined('MOODLE_INTERNAL') || die();\n$plugin->component = 'local_pgdemo';\n$plugin->version = ${plugin.version};\n$plugin->requires = 2024100700;\n$plugin->maturity = MATURITY_STABLE;\n$plugin->release = '1.0';\n`,
     'pgdemo/lang/en/local_pgdemo.php': `<?php\n$string['pluginname'] = '${plugin.name}';\n`,
@@ -209,9 +253,7 @@ async function installPluginZip(page, site, plugin) {
   const frame = frameOf(page);
   await goTo(page, site, '/admin/tool/installaddon/index.php', '.fp-btn-choose, input[name="filepicker"], .filepicker-filelist');
   await frame.locator('.fp-btn-choose').first().click();
-  await frame.locator('.fp-repo-name').getByText('Upload a file').first().click();
-  await frame.locator('input[type="file"][name="repo_upload_file"]').setInputFiles({ name: 'local_pgdemo.zip', mimeType: 'application/zip', buffer: Buffer.from(plugin.zip) });
-  await frame.locator('.fp-upload-btn').first().click();
+  await uploadThroughFilePicker(frame, 'local_pgdemo.zip', 'application/zip', plugin.zip);
   await frame.locator('.filepicker-filename').getByText('local_pgdemo.zip').waitFor({ timeout: PAGE_MS });
   await inNewDocument(site, 'the validation page', () => frame.locator('#id_submitbutton').click());
   // Validation → plugin check → upgrade → done: one button per page.
