@@ -190,7 +190,9 @@ function wrapRuntime(php, handler, wasm, phpVersion, currentBundle) {
       FS.writeFile(path, bytes);
     },
     readDir: (path) => FS.readdir(path),
-    mkdirTree: (path) => FS.mkdirTree(path),
+    // FS.mkdirTree throws (and catches) an EEXIST for every folder that exists:
+    // costly when the seed and the restore ask for the same folders hundreds of times.
+    mkdirTree: (path) => { if (!FS.analyzePath(path).exists) FS.mkdirTree(path); },
     unlink: (path) => FS.unlink(path),
 
     stat(path) {
