@@ -63,10 +63,7 @@ test('a course made through Moodle\'s form; "Crash PHP now" (memory) on its page
     await assertCourseListed(page, course);
 
     // The button's reload of the course page is the request that meets the fault.
-    await holdOtherRequestsUntilCrash(page, new RegExp(`^${escapeRegExp(site.url().split('#')[0])}$`));
-    const seen = await events.count();
-    await inNewDocument(site, 'the iframe reload after "Crash PHP now"', () => page.locator('button[data-fault="memory"]').click(), RECOVERY_MS);
-    const recovered = await events.waitFor('recovered', seen, RECOVERY_MS);
+    const { recovered, seen } = await crashOnReload(page, site, events);
     assert.equal(recovered.replayed, true, `the course page view was replayed: ${JSON.stringify(recovered)}`);
     assert.ok((await events.since(seen)).some((e) => e.type === 'crash'), 'a crash event came before the recovery');
 
@@ -103,10 +100,7 @@ test('a non-admin user made through Moodle\'s form logs in and stays logged in a
     await assertLoggedInAs(page, `${user.firstname} ${user.lastname}`);
 
     await goTo(page, site, '/user/profile.php', '#page-wrapper');
-    await holdOtherRequestsUntilCrash(page, new RegExp(`^${escapeRegExp(site.url().split('#')[0])}$`));
-    const seen = await events.count();
-    await inNewDocument(site, 'the iframe reload after "Crash PHP now"', () => page.locator('button[data-fault="memory"]').click(), RECOVERY_MS);
-    const recovered = await events.waitFor('recovered', seen, RECOVERY_MS);
+    const { recovered } = await crashOnReload(page, site, events);
     assert.equal(recovered.replayed, true, JSON.stringify(recovered));
     await assertLoggedInAs(page, `${user.firstname} ${user.lastname}`);
   });
@@ -121,10 +115,7 @@ test('a file uploaded into a course through the file picker downloads back byte 
     const fileUrl = await addFileResource(page, site, courseId, 'playground-upload.png', png);
     assertSameBytes(await fetchBytes(page, fileUrl), png, 'the uploaded file, downloaded before the crash');
 
-    await holdOtherRequestsUntilCrash(page, new RegExp(`^${escapeRegExp(site.url().split('#')[0])}$`));
-    const seen = await events.count();
-    await inNewDocument(site, 'the iframe reload after "Crash PHP now"', () => page.locator('button[data-fault="memory"]').click(), RECOVERY_MS);
-    const recovered = await events.waitFor('recovered', seen, RECOVERY_MS);
+    const { recovered } = await crashOnReload(page, site, events);
     assert.equal(recovered.replayed, true, JSON.stringify(recovered));
     assertSameBytes(await fetchBytes(page, fileUrl), png, 'the uploaded file after the crash');
     await assertCourseListed(page, course);
@@ -140,10 +131,7 @@ test('a plugin zip installed through admin/tool/installaddon (file picker, valid
     assert.ok(shown.text.includes(plugin.greeting), `${plugin.path} shows the plugin's page: ${shown.text.slice(0, 200)}`);
 
     await goTo(page, site, plugin.path, '#page-wrapper');
-    await holdOtherRequestsUntilCrash(page, new RegExp(`^${escapeRegExp(site.url().split('#')[0])}$`));
-    const seen = await events.count();
-    await inNewDocument(site, 'the iframe reload after "Crash PHP now"', () => page.locator('button[data-fault="memory"]').click(), RECOVERY_MS);
-    const recovered = await events.waitFor('recovered', seen, RECOVERY_MS);
+    const { recovered, seen } = await crashOnReload(page, site, events);
     assert.equal(recovered.replayed, true, JSON.stringify(recovered));
     await frameOf(page).getByText(plugin.greeting).first().waitFor({ timeout: PAGE_MS });
     // Re-registered through Moodle's upgrade runner: the worker traces each plugin's version.
@@ -205,6 +193,19 @@ for (const fault of ['memory', 'db-write']) {
 }
 
 // ---------------------------------------------------------------- Moodle, as a teacher
+
+/**
+ * "Crash PHP now" (Corrupt memory): the button's reload of the iframe's page
+ * is the request that meets the fault (every other request is held until the
+ * crash). Returns the `recovered` event and the event index before the click.
+ */
+async function crashOnReload(page, site, events) {
+  await holdOtherRequestsUntilCrash(page, new RegExp(`^${escapeRegExp(site.url().split('#')[0])}$`));
+  const seen = await events.count();
+  await inNewDocument(site, 'the iframe reload after "Crash PHP now"', () => page.locator('button[data-fault="memory"]').click(), RECOVERY_MS);
+  const recovered = await events.waitFor('recovered', seen, RECOVERY_MS);
+  return { recovered, seen };
+}
 
 /** Puts `bytes` into the course as a File resource (the file picker's "Upload a file"); returns the file's URL path. */
 async function addFileResource(page, site, courseId, name, bytes) {
