@@ -21,13 +21,16 @@ import { applyEdits } from './edits.mjs';
 const args = process.argv.slice(2);
 const positional = [];
 let projectDir = null;
+// --check-only: the release check alone (the builder runs it before it drops a good earlier build).
+let checkOnly = false;
 for (let i = 0; i < args.length; i++) {
   if (args[i] === '--project') projectDir = args[++i];
+  else if (args[i] === '--check-only') checkOnly = true;
   else positional.push(args[i]);
 }
 const [sourceArg, webrootArg] = positional;
 if (!sourceArg || !webrootArg || !projectDir) {
-  console.error('usage: assemble-webroot.mjs <moodle tree> <webroot> --project DIR');
+  console.error('usage: assemble-webroot.mjs <moodle tree> <webroot> --project DIR [--check-only]');
   process.exit(2);
 }
 
@@ -94,6 +97,7 @@ if (check.problems.length) {
   process.exit(3);
 }
 console.log(`[assemble] Moodle ${check.release} (branch ${check.branch}, version ${check.version}) at ${root}`);
+if (checkOnly) process.exit(0);
 
 const stats = { files: 0, bytes: 0, prunedFiles: 0, prunedBytes: 0, prunedDirs: 0, leftOut: [] };
 const PRUNED_FILE = /\.(map|feature|md)$/i;

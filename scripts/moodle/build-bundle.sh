@@ -76,6 +76,8 @@ if [ -f "$version_file" ] && fresh "$out/.webroot.stamp" "$version_file" "$here/
   log "webroot: up to date ($webroot, Moodle $(cat "$out/moodle-release.txt"))"
 else
   begin "webroot: check, prune and assemble $source into $webroot"
+  # A tree that is not a Moodle 4.5 release is refused before the last good build is dropped.
+  node "$here/assemble-webroot.mjs" "$source" "$webroot" --project "$here/php/webroot" --check-only
   rm -f "$out/.webroot.stamp" "$out/.install.stamp"
   node "$here/assemble-webroot.mjs" "$source" "$webroot" --project "$here/php/webroot"
   echo "$source" > "$out/.webroot.source"
