@@ -97,8 +97,8 @@ export function createPhpHost(options = {}) {
     async loadBundle(url) {
       const response = await fetch(url);
       if (!response.ok) {
-        throw new Error(`HTTP ${response.status} for ${url}${response.status === 404
-          ? ': the bundle is not built (scripts/mediawiki/build-bundle.sh; for real Moodle, from your own release: MOODLE_SOURCE=/path/to/moodle scripts/moodle/build-bundle.sh)' : ''}`);
+        // Which builder makes which bundle is the page's and the README's to say, not the host's.
+        throw new Error(`HTTP ${response.status} for ${url}${response.status === 404 ? ': no site bundle at that address (is it built?)' : ''}`);
       }
       bundle = new Map(unpackZip(new Uint8Array(await response.arrayBuffer())).map(({ path, bytes }) => [path, bytes]));
       return [...bundle.keys()];

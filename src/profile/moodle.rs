@@ -118,7 +118,6 @@ pub fn release_profile() -> Profile {
         // Installed when the bundle was built: the check confirms the snapshot
         // is an installed Moodle and points the theme CSS at this site's path.
         install_script: format!("{TOOLS}/install-check.php"),
-        // Moodle 4.5 requires intl (its ICU data comes with the bundle).
         // Moodle starts sessions only for web requests, and php.run() sets no
         // REMOTE_ADDR; without HTTP_HOST Moodle skips its check that the host
         // is wwwroot's (php.run's "localhost" is not), which would redirect.
@@ -126,6 +125,7 @@ pub fn release_profile() -> Profile {
             "<?php\n$_SERVER['REMOTE_ADDR'] = '127.0.0.1';\nunset($_SERVER['HTTP_HOST']);\nrequire '{WEBROOT}/config.php';\ncomplete_user_login(get_admin());\necho session_id();\n"
         )),
         reregister_code: release_reregister_code,
+        // Moodle 4.5 requires intl (its ICU data comes with the bundle).
         php_extensions: &["intl"],
         php_ini: &[
             // Moodle's environment check fails at PHP's default of 1000

@@ -3,6 +3,7 @@
 //! replay GET/HEAD once, or explain.
 
 use super::*;
+use std::collections::BTreeMap;
 
 impl<F: RuntimeFactory> Supervisor<F> {
     /// Crash → recover → replay once (GET/HEAD) or explain (anything else).
@@ -356,8 +357,8 @@ impl<F: RuntimeFactory> Supervisor<F> {
 }
 
 /// The profile's php.ini entries, then the page's (which win).
-fn php_ini(profile: &Profile, page: &std::collections::BTreeMap<String, String>) -> Vec<(String, String)> {
-    let mut entries: std::collections::BTreeMap<String, String> =
+fn php_ini(profile: &Profile, page: &BTreeMap<String, String>) -> Vec<(String, String)> {
+    let mut entries: BTreeMap<String, String> =
         profile.php_ini.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
     entries.extend(page.iter().map(|(k, v)| (k.clone(), v.clone())));
     entries.into_iter().collect()
