@@ -96,10 +96,10 @@ async function main() {
       if (answer.status === 504 || answer.status === 0) tally.unanswered.push(`#${step}: ${answer.text.slice(0, 200)}`);
       else if (isAcknowledged(answer)) tally.acknowledged++;
       else tally.refused++;
-      if (step === run.baselineAt) baseline = await measureMemory(probe);
+      if (step === run.baselineAt) baseline = await probe.settledMemory();
       if (step % 1000 === 0) console.log(`[soak] ${step}/${run.requests} requests, ${tally.faults} faults, ${Math.round((Date.now() - started) / 1000)} s`);
     }
-    const end = await measureMemory(probe);
+    const end = await probe.settledMemory();
     const verify = await site.request('GET', '/mod/soak/verify.php');
     const state = JSON.parse(verify.text);
     const events = await page.evaluate(() => window.soakEvents);
@@ -113,6 +113,7 @@ async function main() {
     const acknowledgedUploads = [...ledger.uploads.values()].filter((u) => u.acknowledged).length;
     const acknowledgedWrites = [...ledger.writes.values()].filter((w) => w.acknowledged).length;
     const mib = (bytes) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+    const memoryDetail = (m) => `JS heap ${mib(m?.heap ?? 0)} + wasm ${mib(m?.wasm ?? 0)} in ${m?.memories ?? 0} memories`;
     console.log(`[soak] seed ${run.seed}, ${run.requests} requests in ${Math.round((Date.now() - started) / 1000)} s`);
     console.table({
       requests: { value: run.requests, detail: `${tally.reads} reads, ${tally.writes} writes, ${tally.uploads} uploads` },
@@ -123,8 +124,8 @@ async function main() {
       'acknowledged writes present exactly once': { value: acknowledgedWrites, detail: problems.some((p) => p.includes('write')) ? 'NO' : 'yes' },
       'acknowledged uploads byte-identical': { value: acknowledgedUploads, detail: problems.some((p) => p.includes('upload')) ? 'NO' : 'yes' },
       integrity_check: { value: state.integrity, detail: 'goal ok' },
-      [`memory after GC at #${run.baselineAt}`]: { value: mib(baseline?.total ?? 0), detail: `JS heap ${mib(baseline?.heap ?? 0)} + wasm ${mib(baseline?.wasm ?? 0)}` },
-      'memory after GC at the end': { value: mib(end.total), detail: `${ratio.toFixed(3)}× (goal ≤ ${MEMORY_GOAL})` },
+      [`memory after GC at #${run.baselineAt}`]: { value: mib(baseline?.total ?? 0), detail: memoryDetail(baseline) },
+      'memory after GC at the end': { value: mib(end.total), detail: `${ratio.toFixed(3)}× (goal ≤ ${MEMORY_GOAL}); ${memoryDetail(end)}` },
     });
     for (const problem of problems.slice(0, 20)) console.log(`[soak] PROBLEM: ${problem}`);
     console.log(problems.length ? `[soak] FAILED with ${problems.length} problems` : '[soak] PASSED');
@@ -136,13 +137,6 @@ async function main() {
 
 const isAcknowledged = (answer) => answer.status >= 200 && answer.status < 300;
 const sha256 = (bytes) => crypto.createHash('sha256').update(bytes).digest('hex');
-
-async function measureMemory(probe) {
-  await probe.collectGarbage();
-  const heap = await probe.jsHeapBytes();
-  const wasm = await probe.wasmMemories();
-  return { heap: heap.worker + heap.page, wasm: wasm.bytes, total: heap.worker + heap.page + wasm.bytes };
-}
 
 /** Requests through the page's worker client, the way the iframe's would go. */
 function createSiteDriver(page) {

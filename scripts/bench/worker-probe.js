@@ -76,6 +76,25 @@ export async function attachWorkerProbe(context, page) {
     },
     /** Live WebAssembly memories of the worker (PHP instances and the Rust module): { count, bytes }. */
     wasmMemories: () => evaluateInWorker('__benchWasmMemories()'),
+    /**
+     * Memory after GC, settled: V8 frees ArrayBuffer backing stores and clears
+     * WeakRefs to dropped wasm memories after the collection that found them
+     * dead, so one gc() can still count a runtime dropped moments ago. Collect
+     * and read again until a reading no longer drops (at most `rounds`); the
+     * lowest reading is what the site really holds.
+     */
+    async settledMemory(rounds = 6) {
+      let best = null;
+      for (let round = 0; round < rounds; round++) {
+        await this.collectGarbage();
+        const [heap, wasm] = await Promise.all([this.jsHeapBytes(), this.wasmMemories()]);
+        const reading = { heap: heap.worker + heap.page, wasm: wasm.bytes, memories: wasm.count, total: heap.worker + heap.page + wasm.bytes };
+        const dropped = best && reading.total < best.total * 0.99;
+        if (!best || reading.total < best.total) best = reading;
+        if (round > 0 && !dropped) break;
+      }
+      return best;
+    },
     /** JS heap of the worker and of the page, ArrayBuffer backing stores (MEMFS files) included. */
     async jsHeapBytes() {
       const worker = heap(await sendTo(await workerSession, 'Runtime.getHeapUsage'));
