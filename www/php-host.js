@@ -13,7 +13,7 @@ import {
 } from '@php-wasm/universal';
 import { getPHPLoaderModule, getIntlExtensionPath } from '@php-wasm/web-8-3';
 import { unpackZip } from './zip.js';
-import { shareTree, trackRequestChanges, trackWrites, trapOnWrite } from './host/memfs.js';
+import { closeRequestOutputStreams, shareTree, trackRequestChanges, trackWrites, trapOnWrite } from './host/memfs.js';
 import { DISABLED_FUNCTIONS, installReplacements, watchMailNotes } from './host/unavailable.js';
 
 const ENOENT = 44; // Emscripten's errno for "no such file or directory"
@@ -266,6 +266,8 @@ function wrapRuntime(php, handler, wasm, phpVersion, currentBundle) {
     } catch (error) {
       if (isTrap(error)) trapped = true;
       throw error;
+    } finally {
+      if (!trapped) closeRequestOutputStreams(FS);
     }
   }
 

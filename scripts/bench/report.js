@@ -34,6 +34,11 @@ export function buildRows(results) {
     const rust = median(f3.perRequestMs.rust);
     const direct = median(f3.perRequestMs.direct);
     row(3, `hello.php through the Rust worker (${f3.requests} req/rep)`, ms(rust), `@php-wasm direct ${ms(direct)}`, rust / direct, ['<=', 1.05]);
+    if (f3.perRequestMs.host) {
+      const host = median(f3.perRequestMs.host);
+      row(3, '  the Rust layer alone: Rust worker vs the PHP host from plain JS', ms(rust), `host ${ms(host)}`, rust / host, ['<=', 1.05]);
+      row(3, '  the PHP host (php.ini, replacements, MEMFS tracking) vs direct', ms(host), `direct ${ms(direct)}`, host / direct);
+    }
     const events = Object.entries(f3.rustEventsPerRequest ?? {}).map(([type, n]) => `${type} ${n.toFixed(2)}`).join(', ');
     row(3, '  extra messages the Rust worker posts per request', events || 'none', '', NaN);
   }

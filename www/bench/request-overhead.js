@@ -1,7 +1,8 @@
 // Figure 3 (page side): the same hello-world page served through the REAL
-// worker (www/worker.js, Rust) and through a worker that calls @php-wasm
-// directly (direct-worker.js); both answer the same protocol, so the same
-// client.js drives both and only the Rust layer differs.
+// worker (www/worker.js, Rust), through the product's PHP host called from
+// plain JS (host-worker.js: the Rust layer's own cost is the difference), and
+// through a worker that calls @php-wasm directly (direct-worker.js). All
+// answer the same protocol, so the same client.js drives all three.
 //
 // Every round starts both workers afresh: @php-wasm 3.1.55 leaks two FS
 // streams per request (/request/stdout and /request/stderr), and the 2045th
@@ -11,7 +12,7 @@ import { createWorkerClient } from '../client.js';
 const WARM_UP_REQUESTS = 50;
 
 export async function requestOverhead({ siteUrl, bundleUrl, requests, repetitions }) {
-  const perRequestMs = { rust: [], direct: [] };
+  const perRequestMs = { rust: [], host: [], direct: [] };
   const eventsPerRequest = {};
   for (let round = 0; round < repetitions; round++) {
     const { clients, stop } = await startBoth(siteUrl, bundleUrl);
@@ -24,8 +25,9 @@ export async function requestOverhead({ siteUrl, bundleUrl, requests, repetition
       }
       // Messages other than the answers that the Rust worker posts while serving.
       const stopCounting = clients.rust.on('*', (event) => { eventsPerRequest[event.type] = (eventsPerRequest[event.type] ?? 0) + 1 / (requests * repetitions); });
-      // The order alternates, so neither side always goes first.
-      for (const name of round % 2 ? ['direct', 'rust'] : ['rust', 'direct']) {
+      // The order rotates, so no side always goes first.
+      const order = ['rust', 'host', 'direct'];
+      for (const name of [...order.slice(round % 3), ...order.slice(0, round % 3)]) {
         perRequestMs[name].push((await serveMany(clients[name], url, requests)) / requests);
       }
       stopCounting();
@@ -39,16 +41,19 @@ export async function requestOverhead({ siteUrl, bundleUrl, requests, repetition
 async function startBoth(siteUrl, bundleUrl) {
   const workers = {
     rust: new Worker(new URL('../worker.js', import.meta.url), { type: 'module' }),
+    host: new Worker(new URL('./host-worker.js', import.meta.url), { type: 'module' }),
     direct: new Worker(new URL('./direct-worker.js', import.meta.url), { type: 'module' }),
   };
-  const clients = { rust: createWorkerClient(workers.rust), direct: createWorkerClient(workers.direct) };
+  const clients = Object.fromEntries(Object.entries(workers).map(([name, worker]) => [name, createWorkerClient(worker)]));
   // Rotation is off here: its cost is figure 1's, not a per-request cost.
   clients.rust.configure({ siteUrl, bundleUrl, rotateAfterRequests: 0 });
+  clients.host.configure({ siteUrl, bundleUrl });
   clients.direct.configure({ siteUrl, bundleUrl });
   const failed = (name) => new Promise((_, reject) => {
     clients[name].on('failed', (event) => reject(new Error(`the ${name} worker failed: ${event.reason}`)));
   });
-  await Promise.race([Promise.all([clients.rust.ready, clients.direct.ready]), failed('rust'), failed('direct')]);
+  const names = Object.keys(clients);
+  await Promise.race([Promise.all(names.map((name) => clients[name].ready)), ...names.map(failed)]);
   return { clients, stop: () => Object.values(workers).forEach((worker) => worker.terminate()) };
 }
 

@@ -220,3 +220,21 @@ function absolute(FS, path) {
   }
   return `/${parts.join('/')}`;
 }
+
+// The devices @php-wasm's C side opens for each request's output.
+const REQUEST_OUTPUT_DEVICES = new Set(['/request/stdout', '/request/stderr']);
+
+/**
+ * @php-wasm 3.1.55 opens /request/stdout and /request/stderr for every PHP
+ * run and never closes them: each request leaks two FS streams, every open
+ * scans past them (FS.nextfd is linear), and at 4096 open streams the
+ * instance aborts (its 2045th request). Between runs no stream of those
+ * devices is in use (the next run opens its own), so the host closes them
+ * after each run.
+ * @param {object} FS Emscripten's FS
+ */
+export function closeRequestOutputStreams(FS) {
+  for (const stream of FS.streams) {
+    if (stream && REQUEST_OUTPUT_DEVICES.has(stream.path)) FS.close(stream);
+  }
+}

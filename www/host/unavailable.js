@@ -16,19 +16,15 @@ const PRELOAD_PATH = '/internal/shared/preload/playground-unavailable.php';
 
 function preloadSource() {
   const processes = PROCESS_FUNCTIONS.map((name) => `
-if (!function_exists('${name}')) {
-    function ${name}(...$arguments) {
-        throw new \\Error('${name}() is not available: this PHP runs inside a web browser, which cannot start processes.');
-    }
+function ${name}(...$arguments) {
+    throw new \\Error('${name}() is not available: this PHP runs inside a web browser, which cannot start processes.');
 }`).join('');
   return `<?php
 // Written by the playground's PHP host (www/host/unavailable.js).${processes}
-if (!function_exists('mail')) {
-    function mail($to, $subject, $message, $headers = [], $parameters = '') {
-        @file_put_contents('${MAIL_NOTE_PATH}', (string) $to);
-        trigger_error('mail() cannot send email: this PHP runs inside a web browser, which has no mail server.', E_USER_NOTICE);
-        return false;
-    }
+function mail($to, $subject, $message, $headers = [], $parameters = '') {
+    @file_put_contents('${MAIL_NOTE_PATH}', (string) $to);
+    trigger_error('mail() cannot send email: this PHP runs inside a web browser, which has no mail server.', E_USER_NOTICE);
+    return false;
 }
 `;
 }
