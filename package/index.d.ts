@@ -37,6 +37,8 @@ export interface WorkerConfig {
   rotateAboveMemoryMib?: number;
   /** Last-known-good DB checkpoints. Default "incremental". */
   checkpoint?: 'incremental' | 'full' | 'off';
+  /** Keep a warm standby runtime, so recoveries and rotations wait for no bootstrap. Default true. */
+  standby?: boolean;
 }
 
 export type Stage = 'downloading' | 'instantiating' | 'bootstrapping' | 'snapshotting' | 'restoring' | 'reregistering' | 'replaying';
@@ -61,6 +63,7 @@ export interface StatusEvent {
   requestsServed: number; crashRestarts: number; rotations: number; requestsUntilRotation: number | null;
   memoryBytes: number; rotateAboveMemoryBytes: number;
   lastRecoveryMs: number | null; snapshotFiles: number; snapshotBytes: number; trackedPlugins: string[];
+  standby: 'off' | 'preparing' | 'ready' | 'unavailable'; standbyMemoryBytes: number;
 }
 export type WorkerEvent =
   | ProgressEvent | ReadyEvent | ErrorEvent | CrashEvent | RecoveredEvent | FailedEvent

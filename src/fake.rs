@@ -204,6 +204,18 @@ impl PhpRuntime for FakeRuntime {
         Ok(())
     }
 
+    fn remove_dir(&self, path: &str) -> Result<(), PhpError> {
+        let prefix = format!("{path}/");
+        let files = self.files.borrow();
+        let dirs = self.dirs.borrow();
+        if files.keys().chain(dirs.iter()).any(|p| p.starts_with(&prefix)) {
+            return Err(PhpError { errno: Some(55), ..PhpError::new("ErrnoError", "directory not empty") });
+        }
+        drop((files, dirs));
+        self.dirs.borrow_mut().remove(path);
+        Ok(())
+    }
+
     fn watch_request_changes(&self, roots: &[String], _journal: &str, _sqlite: &[String]) -> Result<(), PhpError> {
         *self.watched_roots.borrow_mut() = roots.to_vec();
         Ok(())

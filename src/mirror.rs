@@ -282,6 +282,65 @@ impl Mirror {
     pub fn contains(&self, path: &str) -> bool {
         self.fs.with_nodes(|n| n.contains_key(path))
     }
+
+    /// Adds a directory (no files).
+    pub fn put_dir(&self, path: &str) {
+        self.fs.insert(path, Node::Dir);
+    }
+
+    /// Every directory, in path order.
+    pub fn dirs(&self) -> Vec<String> {
+        self.fs.with_nodes(|nodes| {
+            nodes.iter().filter(|(_, node)| matches!(node, Node::Dir)).map(|(path, _)| path.clone()).collect()
+        })
+    }
+
+    /// Before a restore: under each of `roots` that the mirror holds as a
+    /// directory, removes from the runtime every file and directory the
+    /// mirror lacks, so the runtime ends up holding exactly the mirror's
+    /// state there, not a merge with what its own bootstrap, seeds or warm-up
+    /// left (a seed file the user deleted stays deleted; a cache file a
+    /// standby's warm-up wrote goes). Returns how many entries went.
+    pub fn remove_what_it_lacks<R: PhpRuntime>(&self, runtime: &R, roots: &[String]) -> Result<u32, PhpError> {
+        let mut removed = 0;
+        for root in roots {
+            let held_as_dir = self.fs.with_nodes(|n| matches!(n.get(root.as_str()), Some(Node::Dir)));
+            if held_as_dir && runtime.stat(root)?.is_some_and(|stat| stat.is_dir) {
+                removed += self.remove_lacking_below(runtime, root)?;
+            }
+        }
+        Ok(removed)
+    }
+
+    /// Removes `path` from the runtime with everything below it, if it exists.
+    pub fn remove_tree<R: PhpRuntime>(runtime: &R, path: &str) -> Result<(), PhpError> {
+        let Some(stat) = runtime.stat(path)? else { return Ok(()) };
+        if !stat.is_dir {
+            return runtime.unlink(path);
+        }
+        Mirror::default().remove_lacking_below(runtime, path)?;
+        runtime.remove_dir(path)
+    }
+
+    fn remove_lacking_below<R: PhpRuntime>(&self, runtime: &R, dir: &str) -> Result<u32, PhpError> {
+        let mut removed = 0;
+        for name in runtime.read_dir(dir)? {
+            let path = format!("{dir}/{name}");
+            let Some(stat) = runtime.stat(&path)? else { continue };
+            let held = self.contains(&path);
+            if stat.is_dir {
+                removed += self.remove_lacking_below(runtime, &path)?;
+                if !held {
+                    runtime.remove_dir(&path)?;
+                    removed += 1;
+                }
+            } else if !held {
+                runtime.unlink(&path)?;
+                removed += 1;
+            }
+        }
+        Ok(removed)
+    }
 }
 
 #[cfg(test)]

@@ -71,6 +71,8 @@ pub struct Config {
     pub rotate_above_memory_mib: u64,
     /// Last-known-good checkpoints of the DB: "incremental", "full" or "off".
     pub checkpoint: String,
+    /// Keep a warm standby runtime for recoveries and rotations.
+    pub standby: bool,
 }
 
 impl Default for Config {
@@ -86,6 +88,7 @@ impl Default for Config {
             rotate_after_requests: 400,
             rotate_above_memory_mib: 1024,
             checkpoint: "incremental".into(),
+            standby: true,
         }
     }
 }
@@ -296,6 +299,10 @@ pub enum Outgoing {
         snapshot_files: u32,
         snapshot_bytes: u64,
         tracked_plugins: Vec<String>,
+        /// The warm standby: `off`, `preparing`, `ready` or `unavailable`.
+        standby: String,
+        /// What keeping the standby costs: its PHP linear memory.
+        standby_memory_bytes: u64,
     },
 }
 

@@ -90,7 +90,7 @@ pub async fn restore_best<R: PhpRuntime>(
         match structural {
             Err(reason) => rejected.push(format!("the post-crash database: {reason}")),
             Ok(()) => {
-                let (files, bytes) = write_candidate(runtime, profile, snapshot)?;
+                let (files, bytes) = write_candidate(runtime, profile, snapshot, plugins)?;
                 let verdict = match (origin, hot_journal) {
                     (SnapshotOrigin::Healthy, false) => Ok(()),
                     _ => quick_check(runtime, profile).await?,
@@ -111,7 +111,11 @@ pub async fn restore_best<R: PhpRuntime>(
         let (kept, dropped): (Vec<_>, Vec<_>) = plugins.iter().cloned().partition(|p| checkpoint.plugins.contains(p));
         let candidate = without_db_and(snapshot, profile, &dropped);
         candidate.put(&profile.db_file, checkpoint.db.as_ref().clone());
-        let restored = write_candidate(runtime, profile, &candidate)?;
+        // A refused snapshot may have put them there already.
+        for plugin in &dropped {
+            Mirror::remove_tree(runtime, &plugin.dir)?;
+        }
+        let restored = write_candidate(runtime, profile, &candidate, &kept)?;
         match quick_check(runtime, profile).await? {
             Ok(()) => {
                 let source = DataSource::Checkpoint { description: checkpoint.describe() };
@@ -122,7 +126,7 @@ pub async fn restore_best<R: PhpRuntime>(
     }
     // Nothing valid: a fresh install, keeping the uploaded files (content-addressed, harmless).
     let candidate = without_db_and(snapshot, profile, plugins);
-    let restored = write_candidate(runtime, profile, &candidate)?;
+    let restored = write_candidate(runtime, profile, &candidate, &[])?;
     let output = runtime.run_script(&profile.install_script).await?;
     if !output.stdout.contains("OK") {
         return Err(PhpError::new("InstallerError", &format!("the fresh install failed: {}", output.stdout)));
@@ -144,6 +148,11 @@ fn report(
 fn without_db_and(snapshot: &Mirror, profile: &Profile, plugins: &[TrackedPlugin]) -> Mirror {
     let db_files = profile.db_files();
     let candidate = Mirror::default();
+    for dir in snapshot.dirs() {
+        if !plugins.iter().any(|p| dir == p.dir || dir.starts_with(&format!("{}/", p.dir))) {
+            candidate.put_dir(&dir);
+        }
+    }
     for (path, bytes) in snapshot.files() {
         let in_dropped_plugin = plugins.iter().any(|p| path.starts_with(&format!("{}/", p.dir)));
         if !db_files.contains(&path) && !in_dropped_plugin {
@@ -154,14 +163,30 @@ fn without_db_and(snapshot: &Mirror, profile: &Profile, plugins: &[TrackedPlugin
 }
 
 /// Replaces every DB file on the runtime (the bootstrap's, or a refused
-/// candidate's) with the candidate's, then writes the candidate's other files.
-fn write_candidate<R: PhpRuntime>(runtime: &R, profile: &Profile, candidate: &Mirror) -> Result<(u32, u64), PhpError> {
+/// candidate's) with the candidate's, makes the user's state directories
+/// hold exactly the candidate's files (nothing the runtime's own bootstrap
+/// or warm-up left there), then writes the candidate's files.
+fn write_candidate<R: PhpRuntime>(
+    runtime: &R,
+    profile: &Profile,
+    candidate: &Mirror,
+    plugins: &[TrackedPlugin],
+) -> Result<(u32, u64), PhpError> {
     for path in profile.db_files() {
         if runtime.stat(&path)?.is_some() {
             runtime.unlink(&path)?;
         }
     }
+    candidate.remove_what_it_lacks(runtime, &state_roots(profile, plugins))?;
     candidate.restore(runtime)
+}
+
+/// The directories whose whole content is the user's state.
+pub fn state_roots(profile: &Profile, plugins: &[TrackedPlugin]) -> Vec<String> {
+    let mut roots = vec![profile.uploads.clone()];
+    roots.extend(profile.extra_state_dirs.iter().map(|dir| dir.to_string()));
+    roots.extend(plugins.iter().map(|plugin| plugin.dir.clone()));
+    roots
 }
 
 /// SQLite's own verdict, through PHP. Opening the DB rolls a hot journal back first.

@@ -80,6 +80,9 @@ pub struct Supervisor<F: RuntimeFactory> {
     /// Notices already told to the page (see `tell_notice_once`).
     told_notices: std::collections::BTreeSet<String>,
     stats: Stats,
+    /// The warm spare runtime (src/supervisor/standby.rs).
+    standby: Standby<F::Runtime>,
+    standby_failures: u32,
 }
 
 impl<F: RuntimeFactory> Supervisor<F> {
@@ -112,6 +115,8 @@ impl<F: RuntimeFactory> Supervisor<F> {
             runtime_damaged_on_purpose: false,
             told_notices: Default::default(),
             stats: Stats::default(),
+            standby: Standby::None,
+            standby_failures: 0,
         })
     }
 
@@ -162,6 +167,8 @@ impl<F: RuntimeFactory> Supervisor<F> {
             snapshot_files,
             snapshot_bytes,
             tracked_plugins: self.plugins.plugins().map(|p| p.component.clone()).collect(),
+            standby: self.standby_state().into(),
+            standby_memory_bytes: self.standby_memory_bytes(),
         }
     }
 
@@ -298,6 +305,7 @@ impl<F: RuntimeFactory> Supervisor<F> {
     pub async fn restart(&mut self, events: Events<'_>) -> Result<(), String> {
         let started = self.factory.now_ms();
         self.take_snapshot_and_drop(events);
+        self.drop_standby();
         self.restarts.clear();
         self.recent_faults.clear();
         self.crashes = CrashCounts::default();
@@ -392,6 +400,9 @@ fn trace(message: String) -> Outgoing {
 
 mod recovery;
 mod rotation;
+mod standby;
+
+use standby::Standby;
 
 #[cfg(test)]
 mod tests;

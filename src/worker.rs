@@ -17,6 +17,11 @@ use wasm_bindgen::JsCast;
 /// Requests between two status messages when nothing else happened.
 const STATUS_EVERY_REQUESTS: u64 = 10;
 
+/// How long the worker waits after its last job before it spends idle time
+/// on the warm standby, so that a burst of requests is not interleaved with
+/// standby steps. A message that arrives cuts the wait short.
+const IDLE_BEFORE_STANDBY_MS: i32 = 300;
+
 /// The worker's state, shared by the message handler and the serving loop.
 struct Shared {
     host: JsPhpHost,
@@ -28,6 +33,8 @@ struct Shared {
     debug: Cell<bool>,
     draining: Cell<bool>,
     object_prototype: inbound::ObjectPrototype,
+    /// Ends the serving loop's idle pause early: set while it pauses.
+    wake: RefCell<Option<js_sys::Function>>,
 }
 
 /// One worker: feed it the page's messages with `receive`.
@@ -53,6 +60,7 @@ impl WorkerApp {
                 debug: Cell::new(false),
                 draining: Cell::new(false),
                 object_prototype: inbound::ObjectPrototype::new(),
+                wake: RefCell::new(None),
             }),
         }
     }
@@ -66,6 +74,9 @@ impl WorkerApp {
         match inbound::decode_job(&message, &self.shared.object_prototype) {
             Ok(job) => {
                 self.shared.queue.borrow_mut().push(job);
+                if let Some(wake) = self.shared.wake.borrow_mut().take() {
+                    let _ = wake.call0(&JsValue::NULL);
+                }
                 kick(&self.shared);
             }
             Err(error) => {
@@ -104,13 +115,74 @@ fn kick(shared: &Rc<Shared>) {
     shared.draining.set(true);
     let shared = shared.clone();
     wasm_bindgen_futures::spawn_local(async move {
+        let mut after_job = true;
         loop {
             let next = shared.queue.borrow_mut().next(shared.configured.get());
-            let Some(job) = next else { break };
-            run_job(&shared, job).await;
+            if let Some(job) = next {
+                run_job(&shared, job).await;
+                after_job = true;
+                continue;
+            }
+            if !standby_work_due(&shared) {
+                break;
+            }
+            // Idle: one standby step at a time, each after a pause that lets
+            // the page's messages in (and that a message cuts short).
+            let pause = if after_job { IDLE_BEFORE_STANDBY_MS } else { 0 };
+            after_job = false;
+            if idle_pause(&shared, pause).await {
+                run_standby_step(&shared).await;
+            }
         }
         shared.draining.set(false);
     });
+}
+
+fn standby_work_due(shared: &Shared) -> bool {
+    shared.supervisor.borrow().as_ref().is_some_and(|supervisor| supervisor.wants_standby_work())
+}
+
+/// Waits `ms` (0: lets queued events run first). Returns false when a message
+/// arrived meanwhile: its job goes first.
+async fn idle_pause(shared: &Rc<Shared>, ms: i32) -> bool {
+    let timed_out = Rc::new(Cell::new(false));
+    let promise = js_sys::Promise::new(&mut |resolve: js_sys::Function, _reject| {
+        *shared.wake.borrow_mut() = Some(resolve.clone());
+        let flag = timed_out.clone();
+        let on_timeout = Closure::once_into_js(move || {
+            flag.set(true);
+            let _ = resolve.call0(&JsValue::NULL);
+        });
+        let set_timeout = Reflect::get(&js_sys::global(), &"setTimeout".into())
+            .ok()
+            .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
+        match set_timeout {
+            Some(set_timeout) => {
+                let _ = set_timeout.call2(&JsValue::NULL, &on_timeout, &JsValue::from(ms));
+            }
+            None => flag_now(&on_timeout),
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+    shared.wake.borrow_mut().take();
+    timed_out.get() && shared.queue.borrow().is_empty()
+}
+
+/// Without setTimeout (never in a worker), run the callback at once.
+fn flag_now(callback: &JsValue) {
+    if let Some(callback) = callback.dyn_ref::<js_sys::Function>() {
+        let _ = callback.call0(&JsValue::NULL);
+    }
+}
+
+/// One step of the standby's build, with the supervisor taken out as for a job.
+async fn run_standby_step(shared: &Rc<Shared>) {
+    let Some(mut supervisor) = shared.supervisor.borrow_mut().take() else { return };
+    let mut events = |event: Outgoing| post(shared, &event);
+    if supervisor.prepare_standby_step(&mut events).await {
+        events(supervisor.status());
+    }
+    *shared.supervisor.borrow_mut() = Some(supervisor);
 }
 
 async fn run_job(shared: &Rc<Shared>, job: Job) {

@@ -55,6 +55,7 @@ async function main() {
     ...(params.has('rotate') ? { rotateAfterRequests: Number(params.get('rotate')) } : {}),
     ...(params.has('maxRestarts') ? { maxRestarts: Number(params.get('maxRestarts')) } : {}),
     ...(params.has('checkpoint') ? { checkpoint: params.get('checkpoint') } : {}),
+    ...(params.has('standby') ? { standby: !['0', 'false', 'off'].includes(params.get('standby')) } : {}),
   });
   const ready = await client.ready;
   address.navigate(params.get('path') ?? '/');

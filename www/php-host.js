@@ -194,6 +194,7 @@ function wrapRuntime(php, handler, wasm, phpVersion, currentBundle) {
     // costly when the seed and the restore ask for the same folders hundreds of times.
     mkdirTree: (path) => { if (!FS.analyzePath(path).exists) FS.mkdirTree(path); },
     unlink: (path) => FS.unlink(path),
+    rmdir: (path) => FS.rmdir(path),
 
     stat(path) {
       try {

@@ -52,6 +52,8 @@ extern "C" {
     fn mkdir_tree(this: &JsPhpRuntime, path: &str) -> Result<(), JsValue>;
     #[wasm_bindgen(method, catch)]
     fn unlink(this: &JsPhpRuntime, path: &str) -> Result<(), JsValue>;
+    #[wasm_bindgen(method, catch)]
+    fn rmdir(this: &JsPhpRuntime, path: &str) -> Result<(), JsValue>;
     #[wasm_bindgen(method, catch, js_name = injectFault)]
     fn inject_fault(this: &JsPhpRuntime, kind: &str) -> Result<(), JsValue>;
     #[wasm_bindgen(method, catch, js_name = watchRequestChanges)]
@@ -225,6 +227,10 @@ impl PhpRuntime for HostRuntime {
 
     fn unlink(&self, path: &str) -> Result<(), PhpError> {
         self.js.unlink(path).map_err(|e| php_error(&e))
+    }
+
+    fn remove_dir(&self, path: &str) -> Result<(), PhpError> {
+        self.js.rmdir(path).map_err(|e| php_error(&e))
     }
 
     fn inject_fault(&self, kind: &str) -> Result<(), PhpError> {

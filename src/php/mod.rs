@@ -86,6 +86,8 @@ pub trait PhpRuntime {
     fn stat(&self, path: &str) -> Result<Option<FileStat>, PhpError>;
     fn mkdir_tree(&self, path: &str) -> Result<(), PhpError>;
     fn unlink(&self, path: &str) -> Result<(), PhpError>;
+    /// Removes an empty directory.
+    fn remove_dir(&self, path: &str) -> Result<(), PhpError>;
     /// Debug only: make the instance fail for real (see `www/php-host.js`).
     fn inject_fault(&self, kind: &str) -> Result<(), PhpError>;
     /// From now on, keep an undo log of what each request changes under

@@ -33,6 +33,7 @@ pub fn profile() -> Profile {
         integrity_code,
         php_extensions: &["intl"],
         php_ini: &[],
+        warmup_paths: &["/index.php/Main_Page", "/index.php?title=Special:RecentChanges"],
     }
 }
 

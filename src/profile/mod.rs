@@ -46,6 +46,10 @@ pub struct Profile {
     pub php_extensions: &'static [&'static str],
     /// php.ini entries the application needs; the page's `phpIni` wins over them.
     pub php_ini: &'static [(&'static str, &'static str)],
+    /// Pages (paths under the site) a warm standby serves on its own
+    /// throwaway state, logged in as the admin where the profile logs in, so
+    /// the code users hit most is compiled before a crash or rotation needs it.
+    pub warmup_paths: &'static [&'static str],
 }
 
 impl Profile {

@@ -103,6 +103,7 @@ pub fn profile() -> Profile {
         integrity_code,
         php_extensions: &[],
         php_ini: &[],
+        warmup_paths: &["/", "/course/edit.php", "/files/index.php", "/admin/plugins.php"],
     }
 }
 
@@ -135,6 +136,9 @@ pub fn release_profile() -> Profile {
             ("post_max_size", "64M"),
             ("upload_max_filesize", "64M"),
         ],
+        // The front page, the dashboard (the page recovery replays most), the
+        // course list and a course's editing form: most of Moodle's core libraries.
+        warmup_paths: &["/", "/my/", "/course/index.php", "/course/edit.php?category=1"],
         ..profile()
     }
 }

@@ -151,7 +151,7 @@ impl<F: RuntimeFactory> Supervisor<F> {
 
     /// The user's state that a request's undo log covers: uploads, the extra
     /// state directories and the plugin directories of the code tree.
-    fn watch_request_changes(&self, runtime: &F::Runtime, events: Events<'_>) {
+    pub(super) fn watch_request_changes(&self, runtime: &F::Runtime, events: Events<'_>) {
         let profile = &self.profile;
         let mut roots = vec![profile.uploads.clone()];
         roots.extend(profile.extra_state_dirs.iter().map(|dir| dir.to_string()));
@@ -178,7 +178,7 @@ impl<F: RuntimeFactory> Supervisor<F> {
 
     /// A fresh runtime, bootstrapped, with the mirror restored and plugins re-registered.
     pub(super) async fn bring_up(&mut self, events: Events<'_>) -> Result<(u32, u64), String> {
-        let runtime = self.boot_with_retry(events).await?;
+        let runtime = self.standby_or_boot(events).await?;
         match self.restore_onto(&runtime, SnapshotOrigin::Crashed, events).await {
             Ok(restored) => {
                 if self.next_runtime_fault == Some(NextRuntimeFault::FirstRequest) {
@@ -230,15 +230,9 @@ impl<F: RuntimeFactory> Supervisor<F> {
 
     pub(super) async fn boot_fresh(&mut self, events: Events<'_>) -> Result<F::Runtime, (Fault, String)> {
         events(progress(Stage::Instantiating, 0.1, "instantiating PHP 8.3"));
-        let options = RuntimeOptions {
-            document_root: self.profile.webroot.into(),
-            site_url: self.config.site_url.clone(),
-            php_ini: php_ini(&self.profile, &self.config.php_ini),
-            extensions: self.profile.php_extensions.iter().map(|e| e.to_string()).collect(),
-        };
         let runtime = self
             .factory
-            .create(&options)
+            .create(&self.runtime_options())
             .await
             .map_err(|e| (fault::classify(&e), format!("could not start PHP: {e}")))?;
         if self.next_runtime_fault == Some(NextRuntimeFault::Boot) {
@@ -263,6 +257,27 @@ impl<F: RuntimeFactory> Supervisor<F> {
                 runtime.destroy();
                 Err((classified, error.to_string()))
             }
+        }
+    }
+
+    /// What every fresh runtime, active or standby, is made with.
+    pub(super) fn runtime_options(&self) -> RuntimeOptions {
+        RuntimeOptions {
+            document_root: self.profile.webroot.into(),
+            site_url: self.config.site_url.clone(),
+            php_ini: php_ini(&self.profile, &self.config.php_ini),
+            extensions: self.profile.php_extensions.iter().map(|e| e.to_string()).collect(),
+        }
+    }
+
+    /// The warm standby if one is ready, else a fresh runtime bootstrapped now.
+    pub(super) async fn standby_or_boot(&mut self, events: Events<'_>) -> Result<F::Runtime, String> {
+        match self.take_standby() {
+            Some(standby) => {
+                events(trace("using the warm standby runtime: no bootstrap to wait for".into()));
+                Ok(standby)
+            }
+            None => self.boot_with_retry(events).await,
         }
     }
 

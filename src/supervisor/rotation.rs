@@ -27,7 +27,12 @@ impl<F: RuntimeFactory> Supervisor<F> {
             }
         };
         let previous_mirror = std::mem::replace(&mut self.mirror, snapshot);
-        let fresh = match self.boot_fresh(events).await {
+        let standby = self.take_standby();
+        let fresh = match standby {
+            Some(standby) => Ok(standby),
+            None => self.boot_fresh(events).await,
+        };
+        let fresh = match fresh {
             Ok(fresh) => fresh,
             Err((_, reason)) => {
                 self.mirror = previous_mirror;

@@ -665,3 +665,151 @@ fn a_crashed_request_leaves_no_uncommitted_file_behind_while_a_rotation_keeps_ev
     assert!(supervisor.stats().rotations >= 1);
     assert!(supervisor.runtime().unwrap().file(ORPHAN).is_some(), "an answered request's files stand");
 }
+
+/// Runs idle steps until the standby is ready (as the wasm shell does between jobs).
+fn prepare_standby(supervisor: &mut Supervisor<FakeFactory>) -> Vec<Outgoing> {
+    let mut events = vec![];
+    for _ in 0..50 {
+        if !supervisor.wants_standby_work() {
+            break;
+        }
+        block_on(supervisor.prepare_standby_step(&mut |e| events.push(e)));
+    }
+    assert_eq!(supervisor.standby_state(), "ready", "{events:?}");
+    events
+}
+
+const SEEDED: &str = "/persist/moodledata/filedir/seeded/welcome.txt";
+const WARM_UP_LEFTOVER: &str = "/persist/moodledata/filedir/warm-up/cache.bin";
+
+/// Runtime 1 is the user's: they delete the seeded file, then a page crashes.
+/// Every later runtime's warm-up page (`/site/course/edit.php`) writes a file
+/// under the uploads, and its pages answer with what they find.
+fn standby_factory() -> FakeFactory {
+    let mut factory = factory(|number, runtime, request| {
+        match (number, request.url.as_str()) {
+            (1, "/site/delete-welcome") => {
+                runtime.unlink(SEEDED)?;
+                return ok("deleted");
+            }
+            (1, "/site/crash") => return Err(trap("memory access out of bounds")),
+            (_, "/site/course/edit.php") => crate::boot::write_creating_dirs(runtime, WARM_UP_LEFTOVER, b"warm")?,
+            _ => {}
+        }
+        ok(&format!("runtime {number}: user data {}", has_user_data(runtime)))
+    });
+    factory.site_files = vec![(format!(".playground/seed{SEEDED}"), b"welcome".to_vec())];
+    factory
+}
+
+#[test]
+fn a_crash_recovers_onto_the_warm_standby_and_nothing_of_its_own_state_survives_the_swap() {
+    for standby in [true, false] {
+        let config = Config { bundle_url: "demo.zip".into(), standby, ..Config::default() };
+        let mut supervisor = started_with(standby_factory(), config);
+        assert_eq!(supervisor.runtime().unwrap().file(SEEDED).unwrap(), b"welcome", "the seed is applied at boot");
+        assert_eq!(serve(&mut supervisor, "GET", "/site/delete-welcome").0.text(), "deleted");
+        if standby {
+            let events = prepare_standby(&mut supervisor);
+            assert!(events
+                .iter()
+                .any(|e| matches!(e, Outgoing::Trace { message } if message.starts_with("standby ready"))));
+            assert_eq!(created(&supervisor), 2, "the standby is the second runtime");
+        }
+        let before_crash = created(&supervisor);
+        let (response, events) = serve(&mut supervisor, "GET", "/site/crash");
+        let used_standby =
+            events.iter().any(|e| matches!(e, Outgoing::Trace { message } if message.contains("warm standby")));
+        assert_eq!(used_standby, standby);
+        assert_eq!(created(&supervisor), if standby { before_crash } else { before_crash + 1 }, "standby {standby}");
+        assert_eq!(response.text(), "runtime 2: user data true", "standby {standby}: the replay sees the user's DB");
+        let runtime = supervisor.runtime().unwrap();
+        assert_eq!(runtime.file(UPLOAD).unwrap(), b"uploaded bytes");
+        assert!(runtime.file(SEEDED).is_none(), "standby {standby}: a seed file the user deleted came back");
+        assert!(
+            runtime.file(WARM_UP_LEFTOVER).is_none(),
+            "standby {standby}: the warm-up's file leaked into the user's site"
+        );
+        assert!(
+            !runtime.is_dir("/persist/moodledata/filedir/warm-up"),
+            "standby {standby}: the warm-up's folder leaked"
+        );
+        // The login is the user's, never the standby's own warm-up session.
+        assert_eq!(runtime.requests.borrow().last().unwrap().headers["cookie"], "MoodleSession=fake-session-id");
+        // A new standby is wanted again, for the next time.
+        assert_eq!(supervisor.wants_standby_work(), standby);
+    }
+}
+
+#[test]
+fn the_standby_warms_up_logged_in_on_its_own_state_and_says_what_it_costs() {
+    let mut supervisor = started(standby_factory());
+    assert_eq!(supervisor.standby_state(), "preparing");
+    prepare_standby(&mut supervisor);
+    let Outgoing::Status { standby, standby_memory_bytes, .. } = supervisor.status() else { unreachable!() };
+    assert_eq!((standby.as_str(), standby_memory_bytes), ("ready", 64 << 20));
+    // The standby served the profile's warm-up pages; the user's runtime did not.
+    let Standby::Ready(standby) = &supervisor.standby else { unreachable!() };
+    let warmed: Vec<String> = standby.requests.borrow().iter().map(|r| r.url.clone()).collect();
+    let profile = Profile::by_name("moodle").unwrap();
+    assert_eq!(warmed, profile.warmup_paths.iter().map(|p| format!("/site{p}")).collect::<Vec<_>>());
+    assert!(
+        standby.requests.borrow().iter().all(|r| r.headers.contains_key("cookie")),
+        "warm-up pages are seen logged in"
+    );
+    assert!(supervisor.runtime().unwrap().requests.borrow().is_empty());
+}
+
+#[test]
+fn rotation_swaps_in_the_standby_and_a_new_one_is_wanted() {
+    let config = Config { bundle_url: "demo.zip".into(), rotate_after_requests: 2, ..Config::default() };
+    let mut supervisor = started_with(standby_factory(), config);
+    serve(&mut supervisor, "GET", "/site/a");
+    serve(&mut supervisor, "GET", "/site/b");
+    prepare_standby(&mut supervisor);
+    let (response, events) = serve(&mut supervisor, "GET", "/site/c");
+    assert_eq!(response.text(), "runtime 2: user data true");
+    assert!(events.iter().any(|e| matches!(e, Outgoing::Rotated { .. })));
+    assert_eq!(created(&supervisor), 2, "no bootstrap during the rotation");
+    assert!(supervisor.runtime().unwrap().file(WARM_UP_LEFTOVER).is_none());
+    assert!(supervisor.wants_standby_work());
+}
+
+#[test]
+fn a_standby_that_cannot_be_built_is_given_up_after_two_tries_and_recovery_still_works() {
+    let mut base = standby_factory();
+    let prepare = base.prepare.take().unwrap();
+    base.prepare = Some(Rc::new(move |runtime: &FakeRuntime, number: u32| {
+        prepare(runtime, number);
+        if number == 2 || number == 3 {
+            *runtime.script_error.borrow_mut() = Some(trap("unreachable"));
+        }
+    }));
+    let mut supervisor = started(base);
+    let mut events = vec![];
+    while supervisor.wants_standby_work() {
+        block_on(supervisor.prepare_standby_step(&mut |e| events.push(e)));
+    }
+    assert_eq!(supervisor.standby_state(), "unavailable");
+    let traces: Vec<_> = events
+        .iter()
+        .filter_map(|e| match e {
+            Outgoing::Trace { message } => Some(message),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(traces.len(), 2, "{traces:?}");
+    assert!(traces[1].contains("no more attempts until a restart"), "{traces:?}");
+    let (response, _) = serve(&mut supervisor, "GET", "/site/crash");
+    assert_eq!(response.text(), "runtime 4: user data true", "the cold path recovers");
+}
+
+#[test]
+fn an_armed_bootstrap_fault_bypasses_the_standby_so_the_bootstrap_it_targets_runs() {
+    let config = Config { bundle_url: "demo.zip".into(), debug: true, ..Config::default() };
+    let mut supervisor = started_with(standby_factory(), config);
+    prepare_standby(&mut supervisor);
+    supervisor.inject_fault("boot").unwrap();
+    assert!(supervisor.take_standby().is_none());
+    assert_eq!(supervisor.standby_state(), "ready", "the standby is kept for later");
+}

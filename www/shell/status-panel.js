@@ -11,6 +11,7 @@ const FIELDS = [
   ['Last recovery', (s) => (s.lastRecoveryMs == null ? '—' : `${Math.round(s.lastRecoveryMs)} ms`)],
   ['Snapshot', (s) => `${s.snapshotFiles} files, ${formatBytes(s.snapshotBytes)}`],
   ['Tracked plugins', (s) => (s.trackedPlugins.length ? s.trackedPlugins.join(', ') : '—')],
+  ['Warm standby', (s) => (s.standbyMemoryBytes ? `${s.standby} (${formatBytes(s.standbyMemoryBytes)} of PHP memory)` : s.standby)],
 ];
 
 /** @param {import('../client.js').WorkerClient} client @param {HTMLElement} list a <dl> */
