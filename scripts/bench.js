@@ -13,6 +13,7 @@ import { bootRecoveryRotation, memoryChurn, leakWithAndWithoutRotation } from '.
 import { mirrorThroughput, requestOverhead, instanceCreation, rotationVersusHotSwap } from './bench/lab.js';
 import { checkpointCost, journalCost } from './bench/integrity.js';
 import { APPS, appBootRecoveryRotation } from './bench/real-app.js';
+import { standbyFigure } from './bench/standby.js';
 import { buildRows, printTable, withSummaries, NOTES } from './bench/report.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -30,6 +31,8 @@ const SETTINGS = Object.freeze({
   figure8: { transactions: 200, repetitions: 5 },
   figure9: { rounds: 5, perPage: 1 },
   figure10: { rounds: 3, perPage: 2 },
+  // Per app: recoveries timed each way, and recoveries with the standby before the memory is read again.
+  figure11: { stand_in: { recoveries: 3, churn: 50 }, mediawiki: { recoveries: 3, churn: 50 }, moodle45: { recoveries: 3, churn: 20 } },
 });
 
 async function main() {
@@ -64,6 +67,15 @@ async function main() {
       ...(fs.existsSync(path.join(root, APPS.moodle45.bundle))
         ? { 10: () => appBootRecoveryRotation(env.browser, env.url, 'moodle45', { ...SETTINGS.figure10, log, figure: 10 }) }
         : (log(`figure 10 (real Moodle) skipped: no ${APPS.moodle45.bundle} (MOODLE_SOURCE=/path/to/moodle scripts/moodle/build-bundle.sh)`), {})),
+      11: async () => {
+        const runs = [await standbyFigure(env.browser, env.url, 'moodle', { ...SETTINGS.figure11.stand_in, log })];
+        // The real applications only where their bundles were built.
+        for (const app of ['mediawiki', 'moodle45']) {
+          if (fs.existsSync(path.join(root, APPS[app].bundle))) runs.push(await standbyFigure(env.browser, env.url, app, { ...SETTINGS.figure11[app], log }));
+          else log(`figure 11 (${app}) skipped: no ${APPS[app].bundle}`);
+        }
+        return runs;
+      },
     };
     for (const [figure, measure] of Object.entries(figures)) {
       if (only && !only.has(Number(figure))) continue;

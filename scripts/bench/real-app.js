@@ -15,7 +15,7 @@ export async function appBootRecoveryRotation(browser, url, app, { rounds, perPa
   const samples = { coldBootMs: [], workerBootMs: [], recoveryPageMs: [], recoveryWorkerMs: [], rotationWorkerMs: [], rotatingRequestPageMs: [] };
   for (let round = 0; round < rounds; round++) {
     // Rotation off, so no rotation can pre-empt an injected fault.
-    const booted = await openFresh(browser, url, `${query}&rotate=0&maxRestarts=1000`);
+    const booted = await openFresh(browser, url, `${query}&rotate=0&maxRestarts=1000&standby=0`);
     samples.coldBootMs.push(booted.coldBootMs);
     samples.workerBootMs.push(booted.workerBootMs);
     for (let i = 0; i < perPage; i++) {
@@ -24,7 +24,7 @@ export async function appBootRecoveryRotation(browser, url, app, { rounds, perPa
       samples.recoveryWorkerMs.push(workerMs);
     }
     await booted.context.close();
-    const rotating = await openFresh(browser, url, `${query}&rotate=2&maxRestarts=1000`);
+    const rotating = await openFresh(browser, url, `${query}&rotate=2&maxRestarts=1000&standby=0`);
     const rotation = await rotateOnce(rotating.page, path);
     samples.rotationWorkerMs.push(rotation.workerMs);
     samples.rotatingRequestPageMs.push(rotation.pageMs);

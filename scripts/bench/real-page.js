@@ -89,7 +89,7 @@ export function rotateOnce(page, path = FRONT_PAGE) {
 export async function bootRecoveryRotation(browser, url, { rounds, perPage, log }) {
   const samples = { coldBootMs: [], coldBootPageMs: [], workerBootMs: [], recoveryPageMs: [], recoveryWorkerMs: [], rotationWorkerMs: [], rotatingRequestPageMs: [] };
   for (let round = 0; round < rounds; round++) {
-    const booted = await openFresh(browser, url, '?rotate=0&maxRestarts=1000');
+    const booted = await openFresh(browser, url, '?rotate=0&maxRestarts=1000&standby=0');
     samples.coldBootMs.push(booted.coldBootMs);
     samples.coldBootPageMs.push(booted.pageMs);
     samples.workerBootMs.push(booted.workerBootMs);
@@ -100,7 +100,7 @@ export async function bootRecoveryRotation(browser, url, { rounds, perPage, log 
     }
     await booted.context.close();
 
-    const rotating = await openFresh(browser, url, '?rotate=2&maxRestarts=1000');
+    const rotating = await openFresh(browser, url, '?rotate=2&maxRestarts=1000&standby=0');
     for (let i = 0; i < perPage; i++) {
       const { pageMs, workerMs } = await rotateOnce(rotating.page);
       samples.rotationWorkerMs.push(workerMs);
@@ -124,7 +124,7 @@ async function memorySample(probe, browserSession) {
  * the state after first boot (also after a forced GC).
  */
 export async function memoryChurn(browser, browserSession, url, { kind, count, log }) {
-  const query = kind === 'recoveries' ? '?rotate=0&maxRestarts=1000' : '?rotate=1&maxRestarts=1000';
+  const query = kind === 'recoveries' ? '?rotate=0&maxRestarts=1000&standby=0' : '?rotate=1&maxRestarts=1000&standby=0';
   const { context, page, probe } = await openFresh(browser, url, query, { probe: true });
   try {
     await probe.collectGarbage();
@@ -155,7 +155,7 @@ export async function leakWithAndWithoutRotation(browser, browserSession, url, {
   const bundle = encodeURIComponent(new URL('bench/bench-site.zip', url).href);
   const runs = {};
   for (const [name, rotate] of [['withoutRotation', 0], ['withRotation', rotateEvery]]) {
-    const { context, page, probe } = await openFresh(browser, url, `?rotate=${rotate}&maxRestarts=1000&bundle=${bundle}`, { probe: true });
+    const { context, page, probe } = await openFresh(browser, url, `?rotate=${rotate}&maxRestarts=1000&standby=0&bundle=${bundle}`, { probe: true });
     try {
       await probe.collectGarbage();
       const start = await memorySample(probe, browserSession);

@@ -54,9 +54,16 @@ test('the address bar shows the current path and navigates on Enter', async () =
   await context.close();
 });
 
+/** Waits until the status panel says the warm standby is ready (after boot, or after the last swap). */
+async function waitForStandbyReady(page, timeout = 60_000) {
+  await page.waitForFunction(() => /Warm standby\s+ready/.test(document.getElementById('status').innerText), null, { timeout })
+    .catch(async (error) => { throw new Error(`standby not ready: ${await page.locator('#status').innerText()}: ${error.message}`); });
+}
+
+// The cold path: no standby, so every recovery bootstraps a fresh runtime while the user waits.
 for (const fault of ['memory', 'table', 'stack']) {
   test(`"Crash PHP now" (${fault}): the page comes back with the course`, async () => {
-    const { context, page, frame, problems } = await openPlayground(env.browser, env.url);
+    const { context, page, frame, problems } = await openPlayground(env.browser, env.url, { query: '?standby=0' });
     const consoleErrors = [];
     page.on('console', (message) => message.type() === 'error' && consoleErrors.push(message.text()));
     const name = `Course before a ${fault} crash`;
@@ -79,6 +86,36 @@ for (const fault of ['memory', 'table', 'stack']) {
     await context.close();
   });
 }
+
+test('with the warm standby ready, two crashes in a row each recover onto a standby: no bootstrap, the course kept', async () => {
+  const { context, page, frame, problems } = await openPlayground(env.browser, env.url);
+  const name = 'Course before two crashes';
+  await createCourse(frame, name, 'C-STANDBY');
+  await page.evaluate(() => {
+    window.__recovery = [];
+    window.playground.client.on('*', (event) => {
+      if (['crash', 'progress', 'recovered', 'trace'].includes(event.type)) window.__recovery.push(event);
+    });
+  });
+  for (const round of [1, 2]) {
+    await waitForStandbyReady(page);
+    await page.evaluate(() => { window.__recovery.length = 0; });
+    await markFrameDocument(page);
+    await page.locator('button[data-fault="memory"]').click();
+    await page.waitForFunction(() => window.__recovery.some((e) => e.type === 'recovered'), null, { timeout: 30_000 });
+    await waitForNewFrameDocument(page);
+    await frame.getByRole('heading', { name }).first().waitFor();
+    const events = await page.evaluate(() => window.__recovery);
+    const stages = events.filter((e) => e.type === 'progress').map((e) => e.stage);
+    assert.ok(events.some((e) => e.type === 'trace' && /warm standby/.test(e.message)), `round ${round}: ${JSON.stringify(events).slice(0, 600)}`);
+    assert.ok(!stages.includes('instantiating') && !stages.includes('bootstrapping'), `round ${round}: no bootstrap while the user waits, saw ${stages}`);
+    const recovered = events.find((e) => e.type === 'recovered');
+    assert.equal(recovered.replayed, true);
+    assert.equal(recovered.dataLoss, null);
+  }
+  assert.deepEqual(problems, [], 'no uncaught error in the page or the worker');
+  await context.close();
+});
 
 test('after too many crashes the Failed banner explains, and Restart brings the data back', async () => {
   const { context, page, frame } = await openPlayground(env.browser, env.url, { query: '?maxRestarts=1' });

@@ -3,9 +3,13 @@
 // wrapped so the bench can reach the runtime the worker is serving with.
 // Figure 6 needs that: @php-wasm's hot swap must start from the very same files.
 
-/** Wraps a host from createPhpHost(); `current()` is the newest live runtime. */
+/**
+ * Wraps a host from createPhpHost(); `current()` is the live runtime that
+ * served the last request (not a warm standby being prepared beside it).
+ */
 export function trackRuntimes(host) {
   const live = new Set();
+  let serving = null;
   return {
     host: {
       loadBundle: (url) => host.loadBundle(url),
@@ -17,11 +21,16 @@ export function trackRuntimes(host) {
           live.delete(runtime);
           destroy();
         };
+        const request = runtime.request;
+        runtime.request = (...args) => {
+          serving = runtime;
+          return request(...args);
+        };
         live.add(runtime);
         return runtime;
       },
     },
-    current: () => [...live].at(-1),
+    current: () => (live.has(serving) ? serving : [...live][0]),
   };
 }
 

@@ -1,5 +1,6 @@
-// Figure 6: our rotation (the REAL Rust worker: snapshot, fresh instance,
-// full bootstrap, restore, re-register) against @php-wasm's own
+// Figure 6: our rotation (the REAL Rust worker: snapshot, restore onto the
+// warm standby, re-register; each rotation waits until a standby is ready,
+// as an idle worker has one) against @php-wasm's own
 // `hotSwapPHPRuntime` (a fresh runtime from the same cached module, then a
 // copy of every MEMFS node), both on the same state: the demo site grown to
 // a large DB plus uploads. Rounds alternate between the two.
@@ -14,8 +15,10 @@ export async function rotationVersusHotSwap({ siteUrl, bundleUrl, dbMiB, uploads
   await init();
   const runtimes = trackRuntimes(createPhpHost());
   const worker = startInProcessWorker(WorkerApp, runtimes.host);
+  let standby = null;
+  worker.on((event) => { if (event.type === 'status') standby = event.standby; });
   // Every second request rotates: the rotations are then triggered on demand.
-  worker.configure({ siteUrl, bundleUrl, rotateAfterRequests: 2 });
+  worker.configure({ siteUrl, bundleUrl, rotateAfterRequests: 2, standby: true });
   await worker.ready;
   const grown = await worker.request('GET', `${siteUrl}/bench/grow.php?dbmib=${dbMiB}&uploads=${uploads}&uploadkib=${uploadKiB}`);
   if (grown.status !== 200) throw new Error(`grow.php answered ${grown.status}: ${new TextDecoder().decode(grown.body)}`);
@@ -30,7 +33,10 @@ export async function rotationVersusHotSwap({ siteUrl, bundleUrl, dbMiB, uploads
   const samples = { rotatedMs: [], rotatingRequestMs: [], hotSwapMs: [], hotSwapFirstRequestMs: [] };
   for (let round = 0; round <= repetitions; round++) {
     let ours, theirs;
-    const measureOurs = async () => { ours = await rotateOnce(worker, siteUrl); };
+    const measureOurs = async () => {
+      await standbyReady(worker, () => standby);
+      ours = await rotateOnce(worker, siteUrl);
+    };
     const measureTheirs = async () => { theirs = await hotSwapOnce(direct, loader, module, siteUrl); };
     for (const measure of round % 2 ? [measureTheirs, measureOurs] : [measureOurs, measureTheirs]) {
       await measure();
@@ -44,6 +50,21 @@ export async function rotationVersusHotSwap({ siteUrl, bundleUrl, dbMiB, uploads
   }
   direct.php.exit();
   return { state: { ...state, memfsFiles: copied.files, memfsBytes: copied.bytes }, samples };
+}
+
+/** Resolves once the worker's last status says its standby is ready. */
+function standbyReady(worker, current) {
+  if (current() === 'ready') return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const stop = worker.on((event) => {
+      if (event.type !== 'status') return;
+      if (event.standby === 'ready' || event.standby === 'unavailable') {
+        stop();
+        if (event.standby === 'ready') resolve();
+        else reject(new Error('the worker gave up preparing a standby'));
+      }
+    });
+  });
 }
 
 /** Sends front-page requests until one of them rotated the runtime. */
