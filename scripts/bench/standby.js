@@ -31,7 +31,7 @@ function recoverOnce(page, path, marker) {
       const response = await client.handleRequest({ url: `${window.playground.sitePath}${p}` });
       const body = await response.text();
       if (response.status !== 200 || !recovered?.replayed || !body.includes(text)) {
-        throw new Error(`GET ${p} after inject-fault answered ${response.status}; recovered: ${JSON.stringify(recovered)}`);
+        throw new Error(`GET ${p} after inject-fault answered ${response.status}: ${body.slice(0, 600)}; recovered: ${JSON.stringify(recovered)}`);
       }
       return { pageMs: performance.now() - crashedAt, workerMs: recovered.ms };
     } finally {

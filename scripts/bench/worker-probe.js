@@ -13,10 +13,18 @@ const RECORD_WASM_MEMORIES = `(() => {
   const record = (value) => {
     if (value instanceof WebAssembly.Memory && !seen.has(value)) { seen.add(value); refs.push(new WeakRef(value)); }
   };
+  // Never enumerates the imports: a side module's (intl.so) are Emscripten's
+  // symbol-resolving Proxies, and reading every key through them broke its
+  // loading. An imported memory is read only as a plain own property.
   const recordAll = (imports, result) => {
-    for (const namespace of Object.values(imports ?? {})) for (const value of Object.values(namespace ?? {})) record(value);
-    const instance = result instanceof WebAssembly.Instance ? result : result.instance;
-    for (const value of Object.values(instance.exports)) record(value);
+    try {
+      const imported = imports?.env && Object.getOwnPropertyDescriptor(imports.env, 'memory');
+      if (imported && 'value' in imported) record(imported.value);
+      const instance = result instanceof WebAssembly.Instance ? result : result.instance;
+      for (const value of Object.values(instance.exports)) record(value);
+    } catch {
+      // Observing must never change what the worker gets.
+    }
     return result;
   };
   for (const name of ['instantiate', 'instantiateStreaming']) {
