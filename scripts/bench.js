@@ -68,7 +68,7 @@ async function main() {
         ? { 10: () => appBootRecoveryRotation(env.browser, env.url, 'moodle45', { ...SETTINGS.figure10, log, figure: 10 }) }
         : (log(`figure 10 (real Moodle) skipped: no ${APPS.moodle45.bundle} (MOODLE_SOURCE=/path/to/moodle scripts/moodle/build-bundle.sh)`), {})),
       11: async () => {
-        const runs = process.env.BENCH_SKIP_STAND_IN ? [] : [await standbyFigure(env.browser, env.url, 'moodle', { ...SETTINGS.figure11.stand_in, log })];
+        const runs = [await standbyFigure(env.browser, env.url, 'moodle', { ...SETTINGS.figure11.stand_in, log })];
         // The real applications only where their bundles were built.
         for (const app of ['mediawiki', 'moodle45']) {
           if (fs.existsSync(path.join(root, APPS[app].bundle))) runs.push(await standbyFigure(env.browser, env.url, app, { ...SETTINGS.figure11[app], log }));

@@ -306,7 +306,7 @@ impl Mirror {
         for root in roots {
             let held_as_dir = self.fs.with_nodes(|n| matches!(n.get(root.as_str()), Some(Node::Dir)));
             if held_as_dir && runtime.stat(root)?.is_some_and(|stat| stat.is_dir) {
-                removed += self.remove_lacking_below(runtime, root)?;
+                removed += remove_below(runtime, root, &|path| self.contains(path))?;
             }
         }
         Ok(removed)
@@ -318,29 +318,32 @@ impl Mirror {
         if !stat.is_dir {
             return runtime.unlink(path);
         }
-        Mirror::default().remove_lacking_below(runtime, path)?;
+        remove_below(runtime, path, &|_| false)?;
         runtime.remove_dir(path)
     }
+}
 
-    fn remove_lacking_below<R: PhpRuntime>(&self, runtime: &R, dir: &str) -> Result<u32, PhpError> {
-        let mut removed = 0;
-        for name in runtime.read_dir(dir)? {
-            let path = format!("{dir}/{name}");
-            let Some(stat) = runtime.stat(&path)? else { continue };
-            let held = self.contains(&path);
-            if stat.is_dir {
-                removed += self.remove_lacking_below(runtime, &path)?;
-                if !held {
-                    runtime.remove_dir(&path)?;
-                    removed += 1;
-                }
-            } else if !held {
-                runtime.unlink(&path)?;
+/// Removes from the runtime everything below `dir` that `keep` does not
+/// name (a kept directory keeps only what `keep` names inside it).
+/// Returns how many entries went.
+fn remove_below<R: PhpRuntime>(runtime: &R, dir: &str, keep: &dyn Fn(&str) -> bool) -> Result<u32, PhpError> {
+    let mut removed = 0;
+    for name in runtime.read_dir(dir)? {
+        let path = format!("{dir}/{name}");
+        let Some(stat) = runtime.stat(&path)? else { continue };
+        let kept = keep(&path);
+        if stat.is_dir {
+            removed += remove_below(runtime, &path, keep)?;
+            if !kept {
+                runtime.remove_dir(&path)?;
                 removed += 1;
             }
+        } else if !kept {
+            runtime.unlink(&path)?;
+            removed += 1;
         }
-        Ok(removed)
     }
+    Ok(removed)
 }
 
 #[cfg(test)]

@@ -153,26 +153,18 @@ async fn idle_pause(shared: &Rc<Shared>, ms: i32) -> bool {
             flag.set(true);
             let _ = resolve.call0(&JsValue::NULL);
         });
+        // Every worker scope has setTimeout; without one the pause ends at once.
         let set_timeout = Reflect::get(&js_sys::global(), &"setTimeout".into())
             .ok()
             .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
-        match set_timeout {
-            Some(set_timeout) => {
-                let _ = set_timeout.call2(&JsValue::NULL, &on_timeout, &JsValue::from(ms));
-            }
-            None => flag_now(&on_timeout),
+        let scheduled = set_timeout.is_some_and(|f| f.call2(&JsValue::NULL, &on_timeout, &JsValue::from(ms)).is_ok());
+        if !scheduled {
+            let _ = on_timeout.unchecked_ref::<js_sys::Function>().call0(&JsValue::NULL);
         }
     });
     let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
     shared.wake.borrow_mut().take();
     timed_out.get() && shared.queue.borrow().is_empty()
-}
-
-/// Without setTimeout (never in a worker), run the callback at once.
-fn flag_now(callback: &JsValue) {
-    if let Some(callback) = callback.dyn_ref::<js_sys::Function>() {
-        let _ = callback.call0(&JsValue::NULL);
-    }
 }
 
 /// One step of the standby's build, with the supervisor taken out as for a job.

@@ -80,10 +80,10 @@ export async function standbyFigure(browser, url, app, { recoveries, churn, log 
     await warm.context.close();
   }
 
-  for (const [name, standby] of [['rotationColdMs', '&standby=0'], ['rotationStandbyMs', '']]) {
-    const rotating = await openFresh(browser, url, `${query}&rotate=2&maxRestarts=1000${standby}`);
+  for (const [name, withStandby] of [['rotationColdMs', false], ['rotationStandbyMs', true]]) {
+    const rotating = await openFresh(browser, url, `${query}&rotate=2&maxRestarts=1000${withStandby ? '' : '&standby=0'}`);
     try {
-      if (!standby) await standbyReady(rotating.page);
+      if (withStandby) await standbyReady(rotating.page);
       result[name] = (await rotateOnce(rotating.page, path)).workerMs;
     } finally {
       await rotating.context.close();
