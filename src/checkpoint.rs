@@ -71,6 +71,9 @@ pub struct Checkpointer {
     checkpoint: Option<Checkpoint>,
     pub taken: u64,
     pub bytes_copied: u64,
+    /// What the last checkpoint copied: `None` the whole DB, else the byte
+    /// ranges patched (the site's save re-hashes only those).
+    pub last_copied: Option<Vec<(u64, u64)>>,
 }
 
 impl Checkpointer {
@@ -80,6 +83,13 @@ impl Checkpointer {
 
     pub fn checkpoint(&self) -> Option<&Checkpoint> {
         self.checkpoint.as_ref()
+    }
+
+    /// Whether the checkpoint holds the DB as the runtime has it now (so it
+    /// is the state to save: no transaction open, nothing newer written).
+    pub fn is_current<R: PhpRuntime>(&self, runtime: &R, profile: &Profile) -> bool {
+        let stamp = runtime.stat(&profile.db_file).ok().flatten().map(|stat| (stat.size, stat.mtime_ms));
+        self.checkpoint.is_some() && stamp.is_some() && self.last_stamp == stamp
     }
 
     /// A new runtime: new file times, and no write tracking yet, so the next
@@ -143,6 +153,7 @@ impl Checkpointer {
         }
         let db = runtime.read_file(path)?;
         self.bytes_copied += db.len() as u64;
+        self.last_copied = None;
         Ok(Arc::new(db))
     }
 
@@ -157,6 +168,7 @@ impl Checkpointer {
     ) -> Result<Arc<Vec<u8>>, PhpError> {
         let image = Arc::make_mut(&mut db);
         image.resize(size as usize, 0);
+        let mut copied = Vec::new();
         // If the ranges cannot be read, this fails, the previous copy is gone,
         // and the next checkpoint is a full copy: never a stale patch.
         for (start, end) in runtime.take_dirty_ranges(path)? {
@@ -167,7 +179,9 @@ impl Checkpointer {
             let bytes = runtime.read_range(path, start, end)?;
             image[start as usize..start as usize + bytes.len()].copy_from_slice(&bytes);
             self.bytes_copied += bytes.len() as u64;
+            copied.push((start, end));
         }
+        self.last_copied = Some(copied);
         Ok(db)
     }
 }

@@ -50,6 +50,15 @@ impl CookieJar {
         self.cookies.get(name).map(String::as_str)
     }
 
+    /// Every cookie, name → value (what a save keeps).
+    pub fn all(&self) -> &BTreeMap<String, String> {
+        &self.cookies
+    }
+
+    pub fn from_map(cookies: BTreeMap<String, String>) -> Self {
+        CookieJar { cookies }
+    }
+
     pub fn is_empty(&self) -> bool {
         self.cookies.is_empty()
     }

@@ -19,6 +19,7 @@ pub mod profile;
 pub mod protocol;
 pub mod queue;
 pub mod restore;
+pub mod site_store;
 pub mod sqlite;
 pub mod supervisor;
 

@@ -47,6 +47,11 @@ impl PluginTracker {
         Ok(Some(plugin))
     }
 
+    /// Tracks a plugin known from elsewhere (a save restored at boot).
+    pub fn track(&mut self, plugin: TrackedPlugin) {
+        self.plugins.insert(plugin.component.clone(), plugin);
+    }
+
     /// Keeps only these plugins (the others were rolled back with the DB).
     pub fn retain(&mut self, keep: &[TrackedPlugin]) {
         self.plugins.retain(|_, plugin| keep.contains(plugin));

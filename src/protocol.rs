@@ -73,6 +73,9 @@ pub struct Config {
     pub checkpoint: String,
     /// Keep a warm standby runtime for recoveries and rotations.
     pub standby: bool,
+    /// Name of the site's save in the browser's storage (OPFS): restored at
+    /// boot, saved after requests. Empty: no save (the site lives in the worker only).
+    pub store: String,
 }
 
 impl Default for Config {
@@ -89,6 +92,7 @@ impl Default for Config {
             rotate_above_memory_mib: 1024,
             checkpoint: "incremental".into(),
             standby: true,
+            store: String::new(),
         }
     }
 }
@@ -242,6 +246,8 @@ pub enum Outgoing {
         php_version: String,
         boot_ms: f64,
         restart: bool,
+        /// The save the site was restored from at boot, if any.
+        restored: Option<SaveSummary>,
     },
     HttpResponse {
         id: u32,
@@ -303,7 +309,21 @@ pub enum Outgoing {
         standby: String,
         /// What keeping the standby costs: its PHP linear memory.
         standby_memory_bytes: u64,
+        /// The site's save: `off`, `saved`, `saving` or `failing` / `refused` (see `store_error`).
+        store: String,
+        last_save: Option<SaveSummary>,
+        store_error: Option<String>,
     },
+}
+
+/// One save of the site, as the page shows it ("saved at 14:02 after request #37").
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SaveSummary {
+    pub saved_at_ms: f64,
+    pub request: u64,
+    pub bytes: u64,
+    pub files: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -396,10 +416,17 @@ mod tests {
 
     #[test]
     fn outgoing_messages_have_the_documented_shape() {
-        let ready =
-            serde_json::to_value(Outgoing::Ready { php_version: "8.3.33".into(), boot_ms: 12.0, restart: false })
-                .unwrap();
-        assert_eq!(ready, json!({"type": "ready", "phpVersion": "8.3.33", "bootMs": 12.0, "restart": false}));
+        let ready = serde_json::to_value(Outgoing::Ready {
+            php_version: "8.3.33".into(),
+            boot_ms: 12.0,
+            restart: false,
+            restored: None,
+        })
+        .unwrap();
+        assert_eq!(
+            ready,
+            json!({"type": "ready", "phpVersion": "8.3.33", "bootMs": 12.0, "restart": false, "restored": null})
+        );
         let error = serde_json::to_value(Outgoing::Error { id: None, message: "m".into() }).unwrap();
         assert_eq!(error, json!({"type": "error", "message": "m"}));
         // src/worker.rs builds this one by hand on the hot path (the body is added as an ArrayBuffer).

@@ -12,8 +12,20 @@ use crate::php::{PhpError, PhpRuntime, RuntimeFactory, RuntimeOptions};
 use crate::plugins::PluginTracker;
 use crate::policy::{self, CrashCounts, RestartIntensity, RestartLog};
 use crate::profile::Profile;
+use crate::protocol::SaveSummary;
 use crate::protocol::{Config, HttpRequest, HttpResponse, Outgoing, Stage};
 use crate::restore::{self, DataSource, SnapshotOrigin};
+use crate::site_store::{self, LoadedSave, SavePlan, SiteSaver};
+
+/// What the store had for this site at boot.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SavedSite {
+    None,
+    Loaded(LoadedSave),
+    /// A save exists but must not be restored (damaged, another profile, a
+    /// newer format): it is kept, and nothing is saved over it.
+    Refused(String),
+}
 
 /// Where the events for the page go.
 pub type Events<'a> = &'a mut dyn FnMut(Outgoing);
@@ -83,6 +95,13 @@ pub struct Supervisor<F: RuntimeFactory> {
     /// The warm spare runtime (src/supervisor/standby.rs).
     standby: Standby<F::Runtime>,
     standby_failures: u32,
+    /// The site's saves (src/site_store.rs; written by the shell).
+    saver: SiteSaver,
+    /// Something may differ from the last save: try one when idle.
+    save_due: bool,
+    /// Why this worker must not save (a save it could not restore exists:
+    /// writing over it would destroy it).
+    store_refused: Option<String>,
 }
 
 impl<F: RuntimeFactory> Supervisor<F> {
@@ -93,6 +112,18 @@ impl<F: RuntimeFactory> Supervisor<F> {
             return Err("maxRestarts and restartPeriodSeconds must be positive".into());
         }
         let checkpoint_mode = CheckpointMode::parse(&config.checkpoint)?;
+        if !config.store.is_empty() {
+            let valid = config.store.len() <= 64
+                && config.store.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.');
+            if !valid {
+                return Err(format!("store {:?} must be 1–64 letters, digits, '-', '_' or '.'", config.store));
+            }
+            if checkpoint_mode == CheckpointMode::Off {
+                return Err("store needs checkpoints: the DB is saved from the last-known-good checkpoint, \
+                            so checkpoint \"off\" cannot be combined with a store"
+                    .into());
+            }
+        }
         let intensity =
             RestartIntensity { max_restarts: config.max_restarts, period_ms: config.restart_period_seconds * 1000.0 };
         Ok(Supervisor {
@@ -117,6 +148,9 @@ impl<F: RuntimeFactory> Supervisor<F> {
             stats: Stats::default(),
             standby: Standby::None,
             standby_failures: 0,
+            saver: SiteSaver::default(),
+            save_due: false,
+            store_refused: None,
         })
     }
 
@@ -169,11 +203,15 @@ impl<F: RuntimeFactory> Supervisor<F> {
             tracked_plugins: self.plugins.plugins().map(|p| p.component.clone()).collect(),
             standby: self.standby_state().into(),
             standby_memory_bytes: self.standby_memory_bytes(),
+            store: self.store_state().into(),
+            last_save: self.saver.landed().map(site_store::summary),
+            store_error: self.store_refused.clone().or_else(|| self.saver.last_error.clone()),
         }
     }
 
-    /// First boot: download the site, make a runtime, bootstrap it, log in.
-    pub async fn start(&mut self, events: Events<'_>) -> Result<(), String> {
+    /// First boot: download the site, make a runtime, bootstrap it, then
+    /// restore the site's save if one was loaded (`saved`), else log in.
+    pub async fn start(&mut self, saved: SavedSite, events: Events<'_>) -> Result<(), String> {
         let started = self.factory.now_ms();
         events(progress(Stage::Downloading, 0.0, "downloading the site bundle"));
         if !self.config.bundle_url.is_empty() {
@@ -191,18 +229,113 @@ impl<F: RuntimeFactory> Supervisor<F> {
             }
         }
         let runtime = self.boot_with_retry(events).await?;
-        if let Err(e) = self.auto_login(&runtime).await {
-            runtime.destroy();
-            return Err(self.fail(format!("could not log the admin in: {e}")));
+        let restored = match saved {
+            SavedSite::Loaded(save) => match self.restore_saved_site(&runtime, &save, events).await {
+                Ok(summary) => Some(summary),
+                Err(e) => {
+                    runtime.destroy();
+                    return Err(self.fail(format!("could not restore your saved site: {e}")));
+                }
+            },
+            SavedSite::Refused(reason) => {
+                events(trace(format!("your saved site was not restored and is kept as it is: {reason}")));
+                self.store_refused =
+                    Some(format!("{reason}; the save is kept unchanged: nothing is saved until “Reset site”"));
+                None
+            }
+            SavedSite::None => None,
+        };
+        if restored.is_none() {
+            if let Err(e) = self.auto_login(&runtime).await {
+                runtime.destroy();
+                return Err(self.fail(format!("could not log the admin in: {e}")));
+            }
+            self.save_due = true;
         }
         events(Outgoing::Ready {
             php_version: runtime.php_version(),
             boot_ms: self.factory.now_ms() - started,
             restart: false,
+            restored,
         });
         self.runtime = Some(runtime);
         self.state = State::Serving;
         Ok(())
+    }
+
+    /// The site as saved: its files and DB, its plugins re-registered, its
+    /// cookies (so its login), its request count.
+    async fn restore_saved_site(
+        &mut self,
+        runtime: &F::Runtime,
+        save: &LoadedSave,
+        events: Events<'_>,
+    ) -> Result<SaveSummary, PhpError> {
+        self.mirror = save.mirror();
+        self.jar = save.jar();
+        self.plugins = PluginTracker::default();
+        for plugin in save.plugins() {
+            self.plugins.track(plugin);
+        }
+        self.stats.requests_served = save.manifest.request;
+        self.saver = SiteSaver::resume(Some(save.manifest.clone()));
+        self.restore_onto(runtime, SnapshotOrigin::Healthy, events).await?;
+        let summary = site_store::summary(&save.manifest);
+        events(trace(format!(
+            "restored your site as saved after request #{} ({} files, {} bytes)",
+            summary.request, summary.files, summary.bytes
+        )));
+        Ok(summary)
+    }
+
+    fn store_state(&self) -> &'static str {
+        match (&self.config.store.is_empty(), &self.store_refused, &self.saver.last_error) {
+            (true, _, _) => "off",
+            (false, Some(_), _) => "refused",
+            (false, None, Some(_)) => "failing",
+            _ if self.saver.is_saving() => "saving",
+            _ if self.saver.landed().is_none() => "unsaved",
+            _ => "saved",
+        }
+    }
+
+    /// The store's name for this site.
+    pub fn store_key(&self) -> String {
+        self.config.store.clone()
+    }
+
+    /// Whether the shell should make a save now (idle, between requests).
+    pub fn wants_save(&self) -> bool {
+        self.save_due && !self.config.store.is_empty() && self.store_refused.is_none() && self.state == State::Serving
+    }
+
+    /// What to write, read from the healthy runtime between requests; `None`
+    /// when nothing changed or the DB is not at a transaction boundary (the
+    /// checkpoint is older than the DB: tried again after the next request).
+    pub fn plan_save(&mut self) -> Result<Option<SavePlan>, String> {
+        self.save_due = false;
+        let Some(runtime) = self.runtime.as_ref() else { return Ok(None) };
+        if !self.checkpointer.is_current(runtime, &self.profile) {
+            return Ok(None);
+        }
+        let Some(checkpoint) = self.checkpointer.checkpoint() else { return Ok(None) };
+        let plugins: Vec<_> = self.plugins.plugins().cloned().collect();
+        let inputs = site_store::SaveInputs {
+            profile: &self.profile,
+            db: &checkpoint.db,
+            jar: &self.jar,
+            plugins: &plugins,
+            request: self.stats.requests_served,
+            now_ms: self.factory.wall_clock_ms(),
+        };
+        self.saver.plan(runtime, &inputs).map_err(|e| format!("the site could not be saved: {e}"))
+    }
+
+    /// The store wrote the last plan, or says why it could not.
+    pub fn save_landed(&mut self, result: Result<(), String>) {
+        // A failed save is tried again after the next request, not at once
+        // (a full quota stays full).
+        self.saver.landed_result(result);
     }
 
     /// Serves one request. Never panics, never leaves the worker without an answer.
@@ -275,11 +408,12 @@ impl<F: RuntimeFactory> Supervisor<F> {
         if let Some(runtime) = self.runtime.as_ref() {
             let now = self.factory.wall_clock_ms();
             let plugins = || self.plugins.plugins().cloned().collect();
-            if let Err(reason) =
-                self.checkpointer.after_request(runtime, &self.profile, self.stats.requests_served, now, plugins)
-            {
-                events(trace(reason));
+            match self.checkpointer.after_request(runtime, &self.profile, self.stats.requests_served, now, plugins) {
+                Ok(true) => self.saver.db_written(self.checkpointer.last_copied.as_deref()),
+                Ok(false) => {}
+                Err(reason) => events(trace(reason)),
             }
+            self.save_due = true;
         }
         response
     }
@@ -313,7 +447,12 @@ impl<F: RuntimeFactory> Supervisor<F> {
         let (files, bytes) = self.bring_up(events).await?;
         events(trace(format!("restarted with {files} files ({bytes} bytes) restored")));
         let php_version = self.runtime.as_ref().map(|r| r.php_version()).unwrap_or_default();
-        events(Outgoing::Ready { php_version, boot_ms: self.factory.now_ms() - started, restart: true });
+        events(Outgoing::Ready {
+            php_version,
+            boot_ms: self.factory.now_ms() - started,
+            restart: true,
+            restored: None,
+        });
         Ok(())
     }
 

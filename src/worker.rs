@@ -6,7 +6,8 @@ use crate::inbound;
 use crate::php::host::{HostFactory, JsPhpHost};
 use crate::protocol::{self, Outgoing};
 use crate::queue::{Job, JobQueue};
-use crate::supervisor::{State, Supervisor};
+use crate::site_store::LoadedSave;
+use crate::supervisor::{SavedSite, State, Supervisor};
 use js_sys::{Array, Reflect, Uint8Array};
 use serde::Serialize;
 use std::cell::{Cell, RefCell};
@@ -25,6 +26,8 @@ const IDLE_BEFORE_STANDBY_MS: i32 = 300;
 /// The worker's state, shared by the message handler and the serving loop.
 struct Shared {
     host: JsPhpHost,
+    /// `createSiteStore()` of www/store/site-store.js (undefined: no saves).
+    store: JsValue,
     post: js_sys::Function,
     queue: RefCell<JobQueue>,
     /// `None` until the page configures the worker. Taken out while a job runs.
@@ -48,11 +51,18 @@ impl WorkerApp {
     /// `host` is `createPhpHost()` from www/php-host.js; `post(message, transfer)` delivers to the page.
     #[wasm_bindgen(constructor)]
     pub fn new(host: JsValue, post: js_sys::Function) -> WorkerApp {
+        WorkerApp::with_store(host, post, JsValue::UNDEFINED)
+    }
+
+    /// As `new`, with the site store that keeps the site across page loads.
+    #[wasm_bindgen(js_name = withStore)]
+    pub fn with_store(host: JsValue, post: js_sys::Function, store: JsValue) -> WorkerApp {
         // Tests build the app directly; the worker entry sets its own hook first.
         console_error_panic_hook::set_once();
         WorkerApp {
             shared: Rc::new(Shared {
                 host: host.unchecked_into(),
+                store,
                 post,
                 queue: RefCell::new(JobQueue::default()),
                 supervisor: RefCell::new(None),
@@ -97,7 +107,7 @@ impl WorkerApp {
 /// Rust code panics: a panicked wasm module is never trusted again, and the
 /// page must be told instead of waiting for answers that will not come.
 #[wasm_bindgen(js_name = startWorker)]
-pub fn start_worker(host: JsValue, on_fatal: js_sys::Function) -> WorkerApp {
+pub fn start_worker(host: JsValue, on_fatal: js_sys::Function, store: JsValue) -> WorkerApp {
     std::panic::set_hook(Box::new(move |info| {
         console_error_panic_hook::hook(info);
         let _ = on_fatal.call1(&JsValue::NULL, &JsValue::from_str(&format!("the worker's Rust code panicked: {info}")));
@@ -105,7 +115,7 @@ pub fn start_worker(host: JsValue, on_fatal: js_sys::Function) -> WorkerApp {
     let scope: web_sys::DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
     let post_message = Reflect::get(&scope, &"postMessage".into()).expect("postMessage exists in a worker");
     let post: js_sys::Function = post_message.unchecked_into::<js_sys::Function>().bind0(&scope);
-    WorkerApp::new(host, post)
+    WorkerApp::with_store(host, post, store)
 }
 
 fn kick(shared: &Rc<Shared>) {
@@ -117,6 +127,12 @@ fn kick(shared: &Rc<Shared>) {
     wasm_bindgen_futures::spawn_local(async move {
         let mut after_job = true;
         loop {
+            // The save of what the last job changed lands before the next job
+            // starts: a request that then hangs can lose only its own writes.
+            if save_due(&shared) {
+                run_save(&shared).await;
+                continue;
+            }
             let next = shared.queue.borrow_mut().next(shared.configured.get());
             if let Some(job) = next {
                 run_job(&shared, job).await;
@@ -136,6 +152,80 @@ fn kick(shared: &Rc<Shared>) {
         }
         shared.draining.set(false);
     });
+}
+
+fn save_due(shared: &Shared) -> bool {
+    shared.supervisor.borrow().as_ref().is_some_and(|supervisor| supervisor.wants_save())
+}
+
+/// Plans a save (from the healthy runtime, between requests), has the JS
+/// store write it, and tells the supervisor and the page how it went.
+async fn run_save(shared: &Rc<Shared>) {
+    let Some(mut supervisor) = shared.supervisor.borrow_mut().take() else { return };
+    match supervisor.plan_save() {
+        Ok(Some(plan)) => {
+            let chunks: Array = plan
+                .new_chunks
+                .iter()
+                .map(|(hash, bytes)| Array::of2(&JsValue::from_str(hash), &Uint8Array::from(bytes.as_slice())))
+                .collect();
+            let key = JsValue::from_str(&supervisor.store_key());
+            let result =
+                call_store(&shared.store, "save", &[key, JsValue::from_str(&plan.manifest_json()), chunks.into()])
+                    .await;
+            supervisor.save_landed(result.map(|_| ()));
+            post(shared, &supervisor.status());
+        }
+        Ok(None) => {}
+        Err(reason) => post(shared, &Outgoing::Trace { message: reason }),
+    }
+    *shared.supervisor.borrow_mut() = Some(supervisor);
+}
+
+/// Calls `store[method](...args)` and awaits it; what it throws comes back as words.
+async fn call_store(store: &JsValue, method: &str, args: &[JsValue]) -> Result<JsValue, String> {
+    let function = Reflect::get(store, &method.into())
+        .ok()
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+        .ok_or_else(|| format!("the site store has no {method}()"))?;
+    let promise = function.apply(store, &args.iter().collect::<Array>()).map_err(|e| js_error_text(&e))?;
+    wasm_bindgen_futures::JsFuture::from(js_sys::Promise::resolve(&promise)).await.map_err(|e| js_error_text(&e))
+}
+
+fn js_error_text(error: &JsValue) -> String {
+    Reflect::get(error, &"message".into())
+        .ok()
+        .and_then(|m| m.as_string())
+        .or_else(|| error.as_string())
+        .unwrap_or_else(|| format!("{error:?}"))
+}
+
+/// What the store holds for this site: `{ manifestJson, files: [[path, bytes]] }` or null.
+async fn load_saved_site(shared: &Shared, config: &crate::protocol::Config) -> SavedSite {
+    if config.store.is_empty() || shared.store.is_undefined() {
+        return SavedSite::None;
+    }
+    let Some(profile) = crate::profile::Profile::by_name(&config.profile) else { return SavedSite::None };
+    let loaded = match call_store(&shared.store, "load", &[JsValue::from_str(&config.store)]).await {
+        Ok(loaded) if loaded.is_null() || loaded.is_undefined() => return SavedSite::None,
+        Ok(loaded) => loaded,
+        Err(reason) => return SavedSite::Refused(format!("the saved site could not be read: {reason}")),
+    };
+    let manifest_json =
+        Reflect::get(&loaded, &"manifestJson".into()).ok().and_then(|m| m.as_string()).unwrap_or_default();
+    let manifest = match LoadedSave::check(&manifest_json, &profile) {
+        Ok(manifest) => manifest,
+        Err(reason) => return SavedSite::Refused(reason),
+    };
+    let files = Reflect::get(&loaded, &"files".into()).map(Array::from).unwrap_or_default();
+    let files = files
+        .iter()
+        .map(|pair| {
+            let pair = Array::from(&pair);
+            (pair.get(0).as_string().unwrap_or_default(), Uint8Array::new(&pair.get(1)).to_vec())
+        })
+        .collect();
+    SavedSite::Loaded(LoadedSave { manifest, files })
 }
 
 fn standby_work_due(shared: &Shared) -> bool {
@@ -234,9 +324,10 @@ async fn configure(shared: &Rc<Shared>, config: crate::protocol::Config, events:
         });
     }
     shared.debug.set(config.debug);
+    let saved = load_saved_site(shared, &config).await;
     match Supervisor::new(HostFactory::new(shared.host.clone()), config) {
         Ok(mut supervisor) => {
-            if let Err(reason) = supervisor.start(events).await {
+            if let Err(reason) = supervisor.start(saved, events).await {
                 events(Outgoing::Failed { reason });
             }
             events(supervisor.status());

@@ -9,6 +9,9 @@ import { mountLogPanel } from './shell/log-panel.js';
 import { mountCrashControls } from './shell/crash-controls.js';
 import { mountFailedBanner } from './shell/failed-banner.js';
 import { mountSiteSwitcher } from './shell/site-switcher.js';
+import { mountSavedSite } from './shell/saved-site.js';
+import { claimSite } from './shell/tab-lock.js';
+import { createSiteStore } from './store/site-store.js';
 
 // Where each profile's site bundle is served from: the stand-in is built into
 // dist/; scripts/mediawiki/build-bundle.sh and scripts/moodle/build-bundle.sh
@@ -25,6 +28,14 @@ async function main() {
   const params = new URLSearchParams(location.search);
   // The demo shows the crash controls; ?debug=0 turns fault injection off.
   const debug = params.get('debug') !== '0';
+
+  const profile = params.get('profile') ?? 'moodle';
+  // The site is saved in this browser (OPFS) under its name (?site=, default
+  // the profile) and restored on the next load; ?store=0 keeps it in this
+  // tab only. One tab at a time owns a site's save (www/shell/tab-lock.js).
+  const siteName = params.get('site') ?? profile;
+  const saving = params.get('store') !== '0' && Boolean(navigator.storage?.getDirectory);
+  const owner = saving && await claimSite(siteName);
 
   const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
   const client = createWorkerClient(worker);
@@ -44,14 +55,23 @@ async function main() {
     () => address.navigate(address.currentPath()));
   if (debug) mountCrashControls(client, frame, $('crash-section'));
 
-  const profile = params.get('profile') ?? 'moodle';
   mountSiteSwitcher($('site-switcher'), profile);
+  mountSavedSite(client, { notice: $('site-notice'), text: $('site-notice-text'), resetButton: $('reset-site') }, {
+    owner,
+    saving,
+    onReset: async () => {
+      worker.terminate(); // no save may land after the reset
+      await createSiteStore().remove(siteName);
+      location.reload();
+    },
+  });
   const started = performance.now();
   client.configure({
     profile,
     siteUrl,
     bundleUrl: params.get('bundle') ?? new URL(DEFAULT_BUNDLES[profile] ?? DEFAULT_BUNDLES.moodle, document.baseURI).href,
     debug,
+    ...(owner ? { store: siteName } : {}),
     ...(params.has('rotate') ? { rotateAfterRequests: Number(params.get('rotate')) } : {}),
     ...(params.has('maxRestarts') ? { maxRestarts: Number(params.get('maxRestarts')) } : {}),
     ...(params.has('checkpoint') ? { checkpoint: params.get('checkpoint') } : {}),
@@ -62,7 +82,7 @@ async function main() {
   // For tests and the curious: the client is reachable from the console.
   // `sitePath` is this tab's site ("/site/<id>"): a request to the worker
   // names a page as `${sitePath}/index.php`.
-  window.playground = { client, ready, bootMs: performance.now() - started, siteUrl, sitePath };
+  window.playground = { client, ready, bootMs: performance.now() - started, siteUrl, sitePath, siteName, owner };
 }
 
 main();

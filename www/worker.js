@@ -5,6 +5,7 @@
 // state cannot be trusted), and every later message is answered here.
 import init, { startWorker } from '../pkg/resilient_php_worker.js';
 import { createPhpHost } from './php-host.js';
+import { createSiteStore } from './store/site-store.js';
 
 function main() {
   // Messages that arrive while the Rust module loads are kept and replayed.
@@ -13,7 +14,7 @@ function main() {
   self.onmessage = (event) => deliver(event.data);
   init().then(() => {
     const guard = createGuard();
-    const app = startWorker(createPhpHost(), guard.fatal);
+    const app = startWorker(createPhpHost(), guard.fatal, createSiteStore());
     deliver = guard.wrap((message) => app.receive(message));
     for (const message of early.splice(0)) deliver(message);
   }, (error) => {

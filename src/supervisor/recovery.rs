@@ -325,6 +325,19 @@ impl<F: RuntimeFactory> Supervisor<F> {
             events(trace("your session could not be kept: logged in as the admin".into()));
             self.auto_login(runtime).await?;
         }
+        if !self.config.store.is_empty() {
+            // The restored DB is a state to save (a crashed request may have
+            // committed before it trapped): checkpoint it now, so the next
+            // idle moment saves it without waiting for a request that writes.
+            let plugins = || self.plugins.plugins().cloned().collect();
+            let now = self.factory.wall_clock_ms();
+            if let Ok(true) =
+                self.checkpointer.after_request(runtime, &self.profile, self.stats.requests_served, now, plugins)
+            {
+                self.saver.db_written(None);
+            }
+            self.save_due = true;
+        }
         self.last_data_source = Some(report.source);
         Ok((report.files, report.bytes))
     }

@@ -52,7 +52,7 @@ fn factory(
 
 fn started_with(factory: FakeFactory, config: Config) -> Supervisor<FakeFactory> {
     let mut supervisor = Supervisor::new(factory, config).unwrap();
-    block_on(supervisor.start(&mut |_| {})).unwrap();
+    block_on(supervisor.start(SavedSite::None, &mut |_| {})).unwrap();
     supervisor
 }
 
@@ -75,7 +75,7 @@ fn created(supervisor: &Supervisor<FakeFactory>) -> u32 {
 fn boot_reports_progress_then_ready_and_logs_in() {
     let mut events = vec![];
     let mut supervisor = Supervisor::new(FakeFactory::default(), Config::default()).unwrap();
-    block_on(supervisor.start(&mut |e| events.push(e))).unwrap();
+    block_on(supervisor.start(SavedSite::None, &mut |e| events.push(e))).unwrap();
     assert!(matches!(events.first(), Some(Outgoing::Progress { stage: Stage::Downloading, .. })));
     assert!(matches!(events.last(), Some(Outgoing::Ready { restart: false, .. })));
     assert_eq!(supervisor.cookies().get("MoodleSession"), Some("fake-session-id"));
@@ -246,7 +246,7 @@ fn a_bootstrap_that_crashes_twice_ends_in_failed() {
         *runtime.script_error.borrow_mut() = Some(trap("unreachable"));
     }));
     let mut supervisor = Supervisor::new(base, Config::default()).unwrap();
-    let error = block_on(supervisor.start(&mut |_| {})).unwrap_err();
+    let error = block_on(supervisor.start(SavedSite::None, &mut |_| {})).unwrap_err();
     assert!(error.contains("crashed twice"), "{error}");
     assert_eq!(supervisor.factory.created.get(), 2);
     assert!(matches!(supervisor.state(), State::Failed { .. }));
@@ -812,4 +812,109 @@ fn an_armed_bootstrap_fault_bypasses_the_standby_so_the_bootstrap_it_targets_run
     supervisor.inject_fault("boot").unwrap();
     assert!(supervisor.take_standby().is_none());
     assert_eq!(supervisor.standby_state(), "ready", "the standby is kept for later");
+}
+
+/// Writes plans as the JS store does (chunks by hash, the newest manifest)
+/// and reads the newest save back.
+#[derive(Default)]
+struct FakeStore {
+    chunks: BTreeMap<String, Vec<u8>>,
+    manifest: Option<crate::site_store::Manifest>,
+}
+
+impl FakeStore {
+    fn save_from(&mut self, supervisor: &mut Supervisor<FakeFactory>) -> bool {
+        if !supervisor.wants_save() {
+            return false;
+        }
+        let Some(plan) = supervisor.plan_save().unwrap() else { return false };
+        self.chunks.extend(plan.new_chunks.iter().cloned());
+        self.manifest = Some(plan.manifest.clone());
+        supervisor.save_landed(Ok(()));
+        true
+    }
+
+    fn load(&self) -> SavedSite {
+        let manifest = self.manifest.clone().unwrap();
+        let files = manifest
+            .files
+            .iter()
+            .map(|f| (f.path.clone(), f.chunks.iter().flat_map(|h| self.chunks[h].clone()).collect()))
+            .collect();
+        SavedSite::Loaded(LoadedSave { manifest, files })
+    }
+}
+
+fn with_store() -> Config {
+    Config { bundle_url: "demo.zip".into(), store: "moodle".into(), ..Config::default() }
+}
+
+#[test]
+fn a_saved_site_comes_back_on_the_next_load_with_its_data_login_and_request_count() {
+    let mut store = FakeStore::default();
+    let mut first = started_with(factory(|_, _, _| ok("page")), with_store());
+    assert!(!store.save_from(&mut first), "before any request there is nothing of the user's to save");
+    serve(&mut first, "GET", "/site/");
+    assert!(store.save_from(&mut first));
+    first.runtime().unwrap().write_file(&format!("{UPLOAD}2"), b"a second upload").unwrap();
+    first.jar.set("MoodleSession", "the-users-own-session");
+    serve(&mut first, "GET", "/site/");
+    assert!(store.save_from(&mut first));
+    assert!(!store.save_from(&mut first), "nothing changed since: no save");
+    let Outgoing::Status { store: state, last_save, .. } = first.status() else { unreachable!() };
+    assert_eq!((state.as_str(), last_save.unwrap().request), ("saved", 2));
+
+    // The next page load: a fresh worker, whose runtime has none of it.
+    let mut events = vec![];
+    let mut second = Supervisor::new(FakeFactory::default(), with_store()).unwrap();
+    block_on(second.start(store.load(), &mut |e| events.push(e))).unwrap();
+    let runtime = second.runtime().unwrap();
+    assert!(has_user_data(runtime), "the user's DB is back");
+    assert_eq!(runtime.file(UPLOAD).unwrap(), b"uploaded bytes");
+    assert_eq!(runtime.file(&format!("{UPLOAD}2")).unwrap(), b"a second upload");
+    assert_eq!(
+        second.cookies().get("MoodleSession"),
+        Some("the-users-own-session"),
+        "no auto-login over the user's session"
+    );
+    assert_eq!(second.stats().requests_served, 2);
+    assert!(events.iter().any(|e| matches!(e, Outgoing::Ready { restored: Some(save), .. } if save.request == 2)));
+    assert!(!runtime.codes.borrow().iter().any(|code| code.contains("complete_user_login")), "no auto-login ran");
+}
+
+#[test]
+fn a_save_that_cannot_be_restored_is_kept_and_never_saved_over() {
+    let mut events = vec![];
+    let mut supervisor = Supervisor::new(factory(|_, _, _| ok("page")), with_store()).unwrap();
+    let refused = SavedSite::Refused("the save has format 9, newer than this playground's 1".into());
+    block_on(supervisor.start(refused, &mut |e| events.push(e))).unwrap();
+    serve(&mut supervisor, "GET", "/site/");
+    assert!(!supervisor.wants_save());
+    let Outgoing::Status { store, store_error, .. } = supervisor.status() else { unreachable!() };
+    assert_eq!(store, "refused");
+    assert!(store_error.unwrap().contains("newer"));
+    assert!(events.iter().any(|e| matches!(e, Outgoing::Trace { message } if message.contains("kept as it is"))));
+}
+
+#[test]
+fn a_crash_after_a_commit_is_saved_without_waiting_for_another_write() {
+    let mut store = FakeStore::default();
+    // Runtime 1 commits a change to the DB, then traps inside the same request.
+    let mut supervisor = started_with(
+        factory(|number, runtime, _| {
+            if number == 1 {
+                let mut db = runtime.file(DB).unwrap();
+                db[300..310].copy_from_slice(b"committed!");
+                runtime.write_file(DB, &db).unwrap();
+                return Err(trap("memory access out of bounds"));
+            }
+            ok("page")
+        }),
+        with_store(),
+    );
+    serve(&mut supervisor, "GET", "/site/");
+    assert!(store.save_from(&mut supervisor), "the recovered state is saved at once");
+    let SavedSite::Loaded(save) = store.load() else { unreachable!() };
+    let db = &save.files.iter().find(|(path, _)| path == DB).unwrap().1;
+    assert_eq!(&db[300..310], b"committed!");
 }

@@ -11,6 +11,7 @@ const FIELDS = [
   ['Last recovery', (s) => (s.lastRecoveryMs == null ? '—' : `${Math.round(s.lastRecoveryMs)} ms`)],
   ['Snapshot', (s) => `${s.snapshotFiles} files, ${formatBytes(s.snapshotBytes)}`],
   ['Tracked plugins', (s) => (s.trackedPlugins.length ? s.trackedPlugins.join(', ') : '—')],
+  ['Saved', (s) => describeSave(s)],
   ['Warm standby', (s) => (s.standbyMemoryBytes ? `${s.standby} (${formatBytes(s.standbyMemoryBytes)} of PHP memory)` : s.standby)],
 ];
 
@@ -26,6 +27,15 @@ export function mountStatusPanel(client, list) {
       return [term, detail];
     }));
   });
+}
+
+/** The status panel's words for the site's save (src/site_store.rs). */
+export function describeSave({ store, lastSave, storeError }) {
+  if (store === 'off') return 'off (the site lives in this tab only)';
+  if (storeError) return `${store}: ${storeError}`;
+  if (!lastSave) return 'not yet';
+  const at = new Date(lastSave.savedAtMs).toLocaleTimeString();
+  return `${at} after request #${lastSave.request} (${lastSave.files} files, ${formatBytes(lastSave.bytes)})${store === 'saving' ? ', saving…' : ''}`;
 }
 
 export function formatBytes(bytes) {

@@ -1,0 +1,483 @@
+//! The site's save outside the worker: what goes into a save, and what a
+//! loaded save restores. Plain Rust; the shell (src/worker.rs) hands a plan
+//! to the JS store (www/store/site-store.js), which writes it to OPFS.
+//!
+//! A save is a manifest (format version, profile, when, after which request,
+//! every file as a list of content-addressed 64 KiB chunks, the cookie jar,
+//! the plugins) plus the chunks it names that the store lacks. Saves are
+//! incremental: a file whose size and mtime did not change keeps its chunk
+//! list, and of the DB only the chunks written since the last save are hashed
+//! again (the checkpointer's write tracking says which). The DB always comes
+//! from the last-known-good checkpoint, so a save is at a transaction
+//! boundary by construction, never beside a hot journal.
+
+use crate::cookies::CookieJar;
+use crate::php::{PhpError, PhpRuntime};
+use crate::plugins::TrackedPlugin;
+use crate::profile::Profile;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// The manifest format this worker writes and reads; a newer one is refused.
+pub const FORMAT: u32 = 1;
+/// Chunk size of every saved file: a small DB write re-saves 64 KiB, not the DB.
+pub const CHUNK: usize = 64 * 1024;
+
+/// What the store keeps of one site, as written to `save-<seq>.json`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Manifest {
+    pub format: u32,
+    pub profile: String,
+    pub seq: u64,
+    pub saved_at_ms: f64,
+    /// Requests this site had served when the save was taken.
+    pub request: u64,
+    pub bytes: u64,
+    pub files: Vec<SavedFile>,
+    pub dirs: Vec<String>,
+    pub cookies: BTreeMap<String, String>,
+    pub plugins: Vec<SavedPlugin>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SavedFile {
+    pub path: String,
+    pub size: u64,
+    /// sha-256 (hex) of each CHUNK-sized piece, in order.
+    pub chunks: Vec<String>,
+    /// MEMFS mtime when saved (the DB's: 0). Only for "unchanged since".
+    #[serde(default)]
+    pub mtime_ms: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SavedPlugin {
+    pub component: String,
+    pub dir: String,
+}
+
+/// A save to write: the manifest, and the chunks it needs that earlier saves
+/// did not write.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SavePlan {
+    pub manifest: Manifest,
+    pub new_chunks: Vec<(String, Vec<u8>)>,
+}
+
+impl SavePlan {
+    pub fn manifest_json(&self) -> String {
+        serde_json::to_string(&self.manifest).expect("a manifest is plain data")
+    }
+}
+
+/// Which of the DB's bytes changed since the last save landed.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum DbChanges {
+    /// Unknown (first save, new runtime, a failed save): hash it all again.
+    #[default]
+    All,
+    Ranges(Vec<(u64, u64)>),
+}
+
+impl DbChanges {
+    pub fn add(&mut self, ranges: &[(u64, u64)]) {
+        if let DbChanges::Ranges(mine) = self {
+            mine.extend_from_slice(ranges);
+        }
+    }
+}
+
+/// One site's saves as this worker knows them.
+#[derive(Debug, Default)]
+pub struct SiteSaver {
+    /// The last save that landed: the base of the next one.
+    landed: Option<Manifest>,
+    /// Planned and being written.
+    in_flight: Option<Manifest>,
+    /// DB changes since `landed`, including those of the save in flight
+    /// (kept until it lands, so a failed save loses nothing).
+    db_changes: DbChanges,
+    db_changes_in_flight: Option<DbChanges>,
+    pub last_error: Option<String>,
+}
+
+/// The state a plan is made of (read from the healthy runtime between requests).
+pub struct SaveInputs<'a> {
+    pub profile: &'a Profile,
+    pub db: &'a [u8],
+    pub jar: &'a CookieJar,
+    pub plugins: &'a [TrackedPlugin],
+    pub request: u64,
+    pub now_ms: f64,
+}
+
+impl SiteSaver {
+    /// Starts from a save loaded at boot (its chunks are in the store).
+    pub fn resume(loaded: Option<Manifest>) -> Self {
+        SiteSaver { landed: loaded, ..SiteSaver::default() }
+    }
+
+    pub fn landed(&self) -> Option<&Manifest> {
+        self.landed.as_ref()
+    }
+
+    pub fn is_saving(&self) -> bool {
+        self.in_flight.is_some()
+    }
+
+    /// The checkpointer copied these DB ranges (`None`: the whole DB).
+    pub fn db_written(&mut self, ranges: Option<&[(u64, u64)]>) {
+        match ranges {
+            Some(ranges) => self.db_changes.add(ranges),
+            None => self.db_changes = DbChanges::All,
+        }
+    }
+
+    /// A plan if anything differs from the last save, else `None`.
+    pub fn plan<R: PhpRuntime>(&mut self, runtime: &R, inputs: &SaveInputs) -> Result<Option<SavePlan>, PhpError> {
+        if self.in_flight.is_some() {
+            return Ok(None);
+        }
+        let base = self.landed.as_ref();
+        let base_files: BTreeMap<&str, &SavedFile> =
+            base.map(|m| m.files.iter().map(|f| (f.path.as_str(), f)).collect()).unwrap_or_default();
+        let known: BTreeSet<&str> = base
+            .map(|m| m.files.iter().flat_map(|f| f.chunks.iter().map(String::as_str)).collect())
+            .unwrap_or_default();
+        let mut new_chunks: Vec<(String, Vec<u8>)> = Vec::new();
+        let add_chunk = |bytes: &[u8], new_chunks: &mut Vec<(String, Vec<u8>)>| {
+            let hash = sha256_hex(bytes);
+            if !known.contains(hash.as_str()) && !new_chunks.iter().any(|(h, _)| *h == hash) {
+                new_chunks.push((hash.clone(), bytes.to_vec()));
+            }
+            hash
+        };
+
+        let mut files = Vec::new();
+        let db_path = inputs.profile.db_file.as_str();
+        files.push(self.plan_db(
+            db_path,
+            inputs.db,
+            base_files.get(db_path).copied(),
+            &mut |b, n| add_chunk(b, n),
+            &mut new_chunks,
+        ));
+        let sqlite_side = |path: &str| ["-journal", "-wal", "-shm"].iter().any(|s| path == format!("{db_path}{s}"));
+        let mut dirs = Vec::new();
+        let mut walked = Vec::new();
+        for root in crate::restore::state_roots(inputs.profile, inputs.plugins) {
+            walk(runtime, &root, &mut walked, &mut dirs)?;
+        }
+        walked.retain(|(path, _)| path != db_path && !sqlite_side(path));
+        walked.sort_by(|a, b| a.0.cmp(&b.0));
+        walked.dedup_by(|a, b| a.0 == b.0);
+        for (path, stat) in walked {
+            let unchanged = base_files
+                .get(path.as_str())
+                .filter(|saved| saved.size == stat.size && saved.mtime_ms == stat.mtime_ms && stat.mtime_ms != 0.0);
+            if let Some(saved) = unchanged {
+                files.push((*saved).clone());
+                continue;
+            }
+            let bytes = runtime.read_file(&path)?;
+            let chunks = bytes.chunks(CHUNK).map(|c| add_chunk(c, &mut new_chunks)).collect();
+            files.push(SavedFile { path, size: bytes.len() as u64, chunks, mtime_ms: stat.mtime_ms });
+        }
+        dirs.sort();
+        dirs.dedup();
+        let plugins: Vec<SavedPlugin> =
+            inputs.plugins.iter().map(|p| SavedPlugin { component: p.component.clone(), dir: p.dir.clone() }).collect();
+        let cookies = inputs.jar.all().clone();
+        if let Some(base) = base {
+            let same = new_chunks.is_empty()
+                && base.files == files
+                && base.dirs == dirs
+                && base.cookies == cookies
+                && base.plugins == plugins;
+            if same {
+                self.db_changes = DbChanges::Ranges(Vec::new());
+                return Ok(None);
+            }
+        }
+        let manifest = Manifest {
+            format: FORMAT,
+            profile: inputs.profile.name.to_string(),
+            seq: base.map_or(1, |m| m.seq + 1),
+            saved_at_ms: inputs.now_ms,
+            request: inputs.request,
+            bytes: files.iter().map(|f| f.size).sum(),
+            files,
+            dirs,
+            cookies,
+            plugins,
+        };
+        self.in_flight = Some(manifest.clone());
+        self.db_changes_in_flight = Some(std::mem::replace(&mut self.db_changes, DbChanges::Ranges(Vec::new())));
+        Ok(Some(SavePlan { manifest, new_chunks }))
+    }
+
+    /// The DB's chunk list: chunks no write touched keep their hash.
+    fn plan_db(
+        &self,
+        path: &str,
+        db: &[u8],
+        base: Option<&SavedFile>,
+        add_chunk: &mut dyn FnMut(&[u8], &mut Vec<(String, Vec<u8>)>) -> String,
+        new_chunks: &mut Vec<(String, Vec<u8>)>,
+    ) -> SavedFile {
+        let dirty = |index: usize| -> bool {
+            let (start, end) = ((index * CHUNK) as u64, ((index + 1) * CHUNK) as u64);
+            match (&self.db_changes, base) {
+                (DbChanges::Ranges(ranges), Some(_)) => ranges.iter().any(|&(s, e)| s < end && e > start),
+                _ => true,
+            }
+        };
+        let chunks = db
+            .chunks(CHUNK)
+            .enumerate()
+            .map(|(index, chunk)| {
+                let previous = base.and_then(|b| b.chunks.get(index));
+                // The file's last chunk grows or shrinks with the file.
+                let same_length =
+                    base.is_some_and(|b| (b.size as usize).saturating_sub(index * CHUNK).min(CHUNK) == chunk.len());
+                match previous {
+                    Some(hash) if !dirty(index) && same_length => hash.clone(),
+                    _ => add_chunk(chunk, new_chunks),
+                }
+            })
+            .collect();
+        SavedFile { path: path.to_string(), size: db.len() as u64, chunks, mtime_ms: 0.0 }
+    }
+
+    /// The store wrote the plan (`Ok`) or could not (`Err`, said to the user).
+    pub fn landed_result(&mut self, result: Result<(), String>) {
+        let (Some(manifest), Some(changes)) = (self.in_flight.take(), self.db_changes_in_flight.take()) else {
+            return;
+        };
+        match result {
+            Ok(()) => {
+                self.landed = Some(manifest);
+                self.last_error = None;
+            }
+            Err(reason) => {
+                // Its DB changes are not saved yet: keep them for the next plan.
+                match (changes, &mut self.db_changes) {
+                    (DbChanges::Ranges(old), DbChanges::Ranges(_)) => self.db_changes.add(&old),
+                    _ => self.db_changes = DbChanges::All,
+                }
+                self.last_error = Some(reason);
+            }
+        }
+    }
+}
+
+/// A save read back by the store: the manifest and each file's bytes
+/// (the store checked every chunk's hash).
+#[derive(Debug, Clone, PartialEq)]
+pub struct LoadedSave {
+    pub manifest: Manifest,
+    pub files: Vec<(String, Vec<u8>)>,
+}
+
+impl LoadedSave {
+    /// Refuses a save this worker must not restore, saying why.
+    pub fn check(manifest_json: &str, profile: &Profile) -> Result<Manifest, String> {
+        let manifest: Manifest =
+            serde_json::from_str(manifest_json).map_err(|e| format!("the saved manifest cannot be read: {e}"))?;
+        if manifest.format > FORMAT {
+            return Err(format!(
+                "the save has format {}, newer than this playground's {FORMAT}: open it with a newer playground",
+                manifest.format
+            ));
+        }
+        if manifest.profile != profile.name {
+            return Err(format!("the save is of the {:?} site, not {:?}", manifest.profile, profile.name));
+        }
+        Ok(manifest)
+    }
+
+    /// The saved files and folders as a mirror to restore.
+    pub fn mirror(&self) -> crate::mirror::Mirror {
+        let mirror = crate::mirror::Mirror::default();
+        for dir in &self.manifest.dirs {
+            mirror.put_dir(dir);
+        }
+        for (path, bytes) in &self.files {
+            mirror.put(path, bytes.clone());
+        }
+        mirror
+    }
+
+    pub fn jar(&self) -> CookieJar {
+        CookieJar::from_map(self.manifest.cookies.clone())
+    }
+
+    pub fn plugins(&self) -> Vec<TrackedPlugin> {
+        self.manifest
+            .plugins
+            .iter()
+            .map(|p| TrackedPlugin { component: p.component.clone(), dir: p.dir.clone() })
+            .collect()
+    }
+}
+
+/// Every file (with its stat) and folder below `root`, itself included.
+fn walk<R: PhpRuntime>(
+    runtime: &R,
+    root: &str,
+    files: &mut Vec<(String, crate::php::FileStat)>,
+    dirs: &mut Vec<String>,
+) -> Result<(), PhpError> {
+    let Some(stat) = runtime.stat(root)? else { return Ok(()) };
+    if !stat.is_dir {
+        files.push((root.to_string(), stat));
+        return Ok(());
+    }
+    dirs.push(root.to_string());
+    for name in runtime.read_dir(root)? {
+        walk(runtime, &format!("{root}/{name}"), files, dirs)?;
+    }
+    Ok(())
+}
+
+/// How the page shows a save.
+pub fn summary(manifest: &Manifest) -> crate::protocol::SaveSummary {
+    crate::protocol::SaveSummary {
+        saved_at_ms: manifest.saved_at_ms,
+        request: manifest.request,
+        bytes: manifest.bytes,
+        files: manifest.files.len() as u32,
+    }
+}
+
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    let digest = Sha256::digest(bytes);
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fake::FakeRuntime;
+    use crate::profile::moodle;
+    use crate::sqlite;
+
+    fn inputs<'a>(profile: &'a Profile, db: &'a [u8], jar: &'a CookieJar, request: u64) -> SaveInputs<'a> {
+        SaveInputs { profile, db, jar, plugins: &[], request, now_ms: 1000.0 * request as f64 }
+    }
+
+    /// Plays the store: keeps every chunk written, answers a load.
+    #[derive(Default)]
+    struct Store {
+        chunks: BTreeMap<String, Vec<u8>>,
+        manifest: Option<Manifest>,
+    }
+
+    impl Store {
+        fn write(&mut self, plan: &SavePlan) {
+            self.chunks.extend(plan.new_chunks.iter().cloned());
+            self.manifest = Some(plan.manifest.clone());
+        }
+        fn load(&self) -> LoadedSave {
+            let manifest = self.manifest.clone().unwrap();
+            let files = manifest
+                .files
+                .iter()
+                .map(|f| (f.path.clone(), f.chunks.iter().flat_map(|h| self.chunks[h].clone()).collect()))
+                .collect();
+            LoadedSave { manifest, files }
+        }
+    }
+
+    #[test]
+    fn a_family_of_db_writes_saves_only_the_chunks_written_and_loads_back_byte_for_byte() {
+        let profile = moodle::profile();
+        let runtime = FakeRuntime::default();
+        let jar = CookieJar::default();
+        let mut saver = SiteSaver::default();
+        let mut store = Store::default();
+        let mut db = sqlite::sample_db(4096, 256); // 1 MiB: 16 chunks
+        runtime.mkdir_tree(&format!("{}/ab", profile.uploads)).unwrap();
+        runtime.write_file(&format!("{}/ab/file1", profile.uploads), b"an upload").unwrap();
+        let plan = saver.plan(&runtime, &inputs(&profile, &db, &jar, 1)).unwrap().unwrap();
+        assert_eq!(plan.manifest.files[0].chunks.len(), 16);
+        store.write(&plan);
+        saver.landed_result(Ok(()));
+        // Writes at the start, in the middle, across a chunk boundary, and growth at the end.
+        for (request, (start, len)) in
+            [(0usize, 100usize), (300_000, 10), (CHUNK - 5, 10), (db.len(), 5000)].iter().enumerate()
+        {
+            if *start + len > db.len() {
+                db.resize(start + len, 0);
+            }
+            db[*start..start + len].fill(request as u8 + 1);
+            saver.db_written(Some(&[(*start as u64, (*start + len) as u64)]));
+            let plan = saver.plan(&runtime, &inputs(&profile, &db, &jar, request as u64 + 2)).unwrap().unwrap();
+            let expected_chunks = (start / CHUNK..=(start + len - 1) / CHUNK).count();
+            assert_eq!(plan.new_chunks.len(), expected_chunks, "write at {start}+{len}");
+            store.write(&plan);
+            saver.landed_result(Ok(()));
+            let loaded = store.load();
+            assert_eq!(loaded.files.iter().find(|(p, _)| *p == profile.db_file).unwrap().1, db);
+        }
+        assert_eq!(
+            store.load().mirror().get(&format!("{}/ab/file1", profile.uploads)).unwrap().as_slice(),
+            b"an upload"
+        );
+        assert!(saver.plan(&runtime, &inputs(&profile, &db, &jar, 9)).unwrap().is_none(), "nothing changed: no save");
+    }
+
+    #[test]
+    fn a_failed_save_loses_nothing_the_next_one_writes_it() {
+        let profile = moodle::profile();
+        let runtime = FakeRuntime::default();
+        let mut jar = CookieJar::default();
+        let mut saver = SiteSaver::default();
+        let mut store = Store::default();
+        let mut db = sqlite::sample_db(4096, 64);
+        store.write(&saver.plan(&runtime, &inputs(&profile, &db, &jar, 1)).unwrap().unwrap());
+        saver.landed_result(Ok(()));
+        db[70_000] = 9;
+        saver.db_written(Some(&[(70_000, 70_001)]));
+        let failed = saver.plan(&runtime, &inputs(&profile, &db, &jar, 2)).unwrap().unwrap();
+        assert!(saver.plan(&runtime, &inputs(&profile, &db, &jar, 2)).unwrap().is_none(), "one save at a time");
+        saver.landed_result(Err("QuotaExceededError".into()));
+        assert_eq!(saver.last_error.as_deref(), Some("QuotaExceededError"));
+        drop(failed);
+        jar.set("MoodleSession", "abc");
+        let plan = saver.plan(&runtime, &inputs(&profile, &db, &jar, 3)).unwrap().unwrap();
+        store.write(&plan);
+        saver.landed_result(Ok(()));
+        let loaded = store.load();
+        assert_eq!(loaded.files[0].1, db);
+        assert_eq!(loaded.jar().get("MoodleSession"), Some("abc"));
+        assert_eq!(saver.landed().unwrap().seq, 2);
+    }
+
+    #[test]
+    fn a_deleted_upload_leaves_the_next_save_and_refusals_name_the_reason() {
+        let profile = moodle::profile();
+        let runtime = FakeRuntime::default();
+        let jar = CookieJar::default();
+        let mut saver = SiteSaver::default();
+        let db = sqlite::sample_db(4096, 4);
+        let upload = format!("{}/ab/gone", profile.uploads);
+        runtime.mkdir_tree(&format!("{}/ab", profile.uploads)).unwrap();
+        runtime.write_file(&upload, b"x").unwrap();
+        saver.plan(&runtime, &inputs(&profile, &db, &jar, 1)).unwrap().unwrap();
+        saver.landed_result(Ok(()));
+        runtime.unlink(&upload).unwrap();
+        let plan = saver.plan(&runtime, &inputs(&profile, &db, &jar, 2)).unwrap().unwrap();
+        assert!(plan.manifest.files.iter().all(|f| f.path != upload));
+        let json = plan.manifest_json();
+        assert!(LoadedSave::check(&json, &profile).is_ok());
+        let other = json.replace("\"profile\":\"moodle\"", "\"profile\":\"mediawiki\"");
+        assert!(LoadedSave::check(&other, &profile).unwrap_err().contains("mediawiki"));
+        let newer = json.replace("\"format\":1", "\"format\":2");
+        assert!(LoadedSave::check(&newer, &profile).unwrap_err().contains("newer"));
+        assert!(LoadedSave::check("{\"format\":1", &profile).unwrap_err().contains("cannot be read"));
+    }
+}

@@ -1,0 +1,34 @@
+// Pure decisions of the site store (no OPFS here, so node tests them).
+
+const SAVE_NAME = /^save-(\d{12})\.json$/;
+
+/** The file name of save number `seq`: zero-padded, so names sort as numbers. */
+export function saveFileName(seq) {
+  if (!Number.isSafeInteger(seq) || seq < 1) throw new Error(`a save number must be a positive integer, not ${seq}`);
+  return `save-${String(seq).padStart(12, '0')}.json`;
+}
+
+/** The save names among a folder's entries, newest first. */
+export function savesNewestFirst(names) {
+  return names.filter((name) => SAVE_NAME.test(name)).sort().reverse();
+}
+
+/**
+ * What a save leaves behind once it landed: the saves older than the two
+ * newest (the newest and the one before it stay, so a newest one that turns
+ * out unreadable still has a whole predecessor).
+ */
+export function savesToDelete(names) {
+  return savesNewestFirst(names).slice(2);
+}
+
+/** Chunk names no kept manifest refers to. */
+export function unreferencedChunks(chunkNames, keptManifests) {
+  const used = new Set(keptManifests.flatMap((manifest) => manifest.files.flatMap((file) => file.chunks)));
+  return chunkNames.filter((name) => !used.has(name));
+}
+
+/** The chunk hashes a manifest needs, each once. */
+export function chunksOf(manifest) {
+  return [...new Set(manifest.files.flatMap((file) => file.chunks))];
+}

@@ -1,0 +1,161 @@
+// The site's saves in the Origin Private File System, one folder per site:
+//   resilient-php-worker/sites/<site>/chunks/<sha-256>   content-addressed 64 KiB pieces of files
+//   resilient-php-worker/sites/<site>/save-<seq>.json    a manifest (src/site_store.rs writes it)
+// A save writes the chunks it lacks, then its manifest. Each file is
+// written through createWritable(), which the browser makes visible only
+// when it is closed whole, so a tab killed in the middle of a save leaves
+// the previous manifest and every chunk it names as they were. Loading takes
+// the newest manifest whose every chunk is there with the right hash.
+// Used by the worker (load, save) and by the page (reset).
+import { chunksOf, saveFileName, savesNewestFirst, savesToDelete, unreferencedChunks } from './manifests.js';
+
+const ROOT = 'resilient-php-worker';
+// Unreferenced chunks are looked for every this many saves (a directory listing).
+const COLLECT_EVERY_SAVES = 16;
+
+/**
+ * @param {{ storageRoot?: () => Promise<FileSystemDirectoryHandle> }} [options]
+ */
+export function createSiteStore({ storageRoot = () => navigator.storage.getDirectory() } = {}) {
+  const sitesDir = async (create) => {
+    const root = await storageRoot();
+    const mine = await root.getDirectoryHandle(ROOT, { create });
+    return mine.getDirectoryHandle('sites', { create });
+  };
+  const siteDir = async (site, create) => {
+    try {
+      return await (await sitesDir(create)).getDirectoryHandle(site, { create });
+    } catch (error) {
+      if (!create && error?.name === 'NotFoundError') return null;
+      throw error;
+    }
+  };
+
+  return {
+    /**
+     * The newest readable save: `{ manifestJson, files: [[path, Uint8Array]] }`,
+     * or null when the site has none. Throws when saves exist but none is
+     * whole (the worker then keeps them and saves nothing over them).
+     */
+    async load(site) {
+      const dir = await siteDir(site, false);
+      if (!dir) return null;
+      const names = savesNewestFirst(await entryNames(dir));
+      if (names.length === 0) return null;
+      const chunks = await dir.getDirectoryHandle('chunks', { create: true });
+      const problems = [];
+      for (const name of names) {
+        try {
+          const manifestJson = await readText(dir, name);
+          return { manifestJson, files: await readFiles(chunks, JSON.parse(manifestJson)) };
+        } catch (error) {
+          problems.push(`${name}: ${error.message}`);
+        }
+      }
+      throw new Error(`no save of this site could be read (${problems.join('; ')})`);
+    },
+
+    /** Writes one save: the chunks the store lacks, then the manifest. */
+    async save(site, manifestJson, newChunks) {
+      const manifest = JSON.parse(manifestJson);
+      const dir = await siteDir(site, true);
+      const chunks = await dir.getDirectoryHandle('chunks', { create: true });
+      try {
+        for (const [hash, bytes] of newChunks) {
+          if (!(await exists(chunks, hash))) await writeWhole(chunks, hash, bytes);
+        }
+        await writeWhole(dir, saveFileName(manifest.seq), manifestJson);
+      } catch (error) {
+        if (error?.name === 'QuotaExceededError') throw new Error(await quotaMessage());
+        throw error;
+      }
+      const names = await entryNames(dir);
+      for (const old of savesToDelete(names)) await dir.removeEntry(old).catch(() => {});
+      if (manifest.seq % COLLECT_EVERY_SAVES === 0) await collectGarbage(dir, chunks);
+    },
+
+    /** Deletes every save of the site (the page's “Reset site”). */
+    async remove(site) {
+      const sites = await sitesDir(true);
+      await sites.removeEntry(site, { recursive: true }).catch((error) => {
+        if (error?.name !== 'NotFoundError') throw error;
+      });
+    },
+  };
+}
+
+async function readFiles(chunks, manifest) {
+  const cache = new Map();
+  for (const hash of chunksOf(manifest)) {
+    const bytes = new Uint8Array(await (await (await chunks.getFileHandle(hash)).getFile()).arrayBuffer());
+    if ((await sha256Hex(bytes)) !== hash) throw new Error(`chunk ${hash.slice(0, 12)}… is damaged`);
+    cache.set(hash, bytes);
+  }
+  return manifest.files.map((file) => {
+    const bytes = new Uint8Array(file.size);
+    let offset = 0;
+    for (const hash of file.chunks) {
+      const chunk = cache.get(hash);
+      if (offset + chunk.length > file.size) throw new Error(`${file.path} is longer than its manifest says`);
+      bytes.set(chunk, offset);
+      offset += chunk.length;
+    }
+    if (offset !== file.size) throw new Error(`${file.path} is shorter than its manifest says`);
+    return [file.path, bytes];
+  });
+}
+
+async function collectGarbage(dir, chunks) {
+  const kept = [];
+  for (const name of savesNewestFirst(await entryNames(dir))) {
+    try {
+      kept.push(JSON.parse(await readText(dir, name)));
+    } catch {
+      return; // A manifest that cannot be read: keep every chunk rather than guess.
+    }
+  }
+  for (const name of unreferencedChunks(await entryNames(chunks), kept)) await chunks.removeEntry(name).catch(() => {});
+}
+
+async function entryNames(dir) {
+  const names = [];
+  for await (const name of dir.keys()) names.push(name);
+  return names;
+}
+
+async function exists(dir, name) {
+  try {
+    await dir.getFileHandle(name);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function writeWhole(dir, name, data) {
+  const handle = await dir.getFileHandle(name, { create: true });
+  const writable = await handle.createWritable();
+  try {
+    await writable.write(data);
+    await writable.close();
+  } catch (error) {
+    await writable.abort().catch(() => {});
+    throw error;
+  }
+}
+
+async function readText(dir, name) {
+  return (await (await dir.getFileHandle(name)).getFile()).text();
+}
+
+async function sha256Hex(bytes) {
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
+  return Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+async function quotaMessage() {
+  const { usage = 0, quota = 0 } = (await navigator.storage.estimate?.().catch(() => null)) ?? {};
+  const mib = (n) => `${(n / 1048576).toFixed(1)} MiB`;
+  return `the browser's storage is full (${mib(usage)} of ${mib(quota)} used): the site was not saved; `
+    + 'your changes are still in this tab — free space (or export the site) and keep working';
+}
