@@ -235,6 +235,8 @@ pub enum Stage {
 /// A worker → page message, minus any body bytes (the shell attaches those).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "type", rename_all = "kebab-case")]
+// Each message is built, posted and dropped at once; none is stored in bulk.
+#[allow(clippy::large_enum_variant)]
 pub enum Outgoing {
     Progress {
         stage: Stage,

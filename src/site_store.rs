@@ -90,6 +90,9 @@ impl DbChanges {
     }
 }
 
+/// The chunks a plan writes: (sha-256 hex, bytes).
+type NewChunks = Vec<(String, Vec<u8>)>;
+
 /// One site's saves as this worker knows them.
 #[derive(Debug, Default)]
 pub struct SiteSaver {
@@ -225,8 +228,8 @@ impl SiteSaver {
         path: &str,
         db: &[u8],
         base: Option<&SavedFile>,
-        add_chunk: &mut dyn FnMut(&[u8], &mut Vec<(String, Vec<u8>)>) -> String,
-        new_chunks: &mut Vec<(String, Vec<u8>)>,
+        add_chunk: &mut dyn FnMut(&[u8], &mut NewChunks) -> String,
+        new_chunks: &mut NewChunks,
     ) -> SavedFile {
         let dirty = |index: usize| -> bool {
             let (start, end) = ((index * CHUNK) as u64, ((index + 1) * CHUNK) as u64);

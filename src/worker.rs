@@ -217,7 +217,7 @@ async fn load_saved_site(shared: &Shared, config: &crate::protocol::Config) -> S
         Ok(manifest) => manifest,
         Err(reason) => return SavedSite::Refused(reason),
     };
-    let files = Reflect::get(&loaded, &"files".into()).map(Array::from).unwrap_or_default();
+    let files = Reflect::get(&loaded, &"files".into()).map(|value| Array::from(&value)).unwrap_or_default();
     let files = files
         .iter()
         .map(|pair| {

@@ -31,6 +31,6 @@ export function mountSavedSite(client, { notice, text, resetButton }, { owner, s
 
 /** "Restored your site as saved at 14:02 after request #37." */
 export function restoredText({ savedAtMs, request }) {
-  const at = new Date(savedAtMs).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+  const at = new Date(savedAtMs).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
   return `Restored your site as saved at ${at} after request #${request}.`;
 }
