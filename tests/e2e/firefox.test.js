@@ -77,3 +77,31 @@ test('in Firefox the site appears, a real crash is survived and the page comes b
     await browser.close();
   }
 });
+
+test('in Firefox the site is saved in OPFS and restored after a reload', async () => {
+  const browser = await openSession();
+  try {
+    await browser.goto(url);
+    assert.equal(await browser.waitFor(SITE_HEADING, 'the site in the iframe'), 'Moodle Playground');
+    const name = 'Course saved in Firefox';
+    // Create the course through the form in the iframe, as a visitor would.
+    await browser.run(`window.__saves = []; window.playground.client.on('status', (s) => window.__saves.push(s));
+      document.getElementById('site').src = window.playground.sitePath + '/course/edit.php';`);
+    await browser.waitFor(`return document.getElementById('site').contentDocument?.querySelector('input[name="fullname"]')`, 'the course form');
+    await browser.run(`const d = document.getElementById('site').contentDocument;
+      d.querySelector('input[name="fullname"]').value = ${JSON.stringify(name)};
+      d.querySelector('input[name="shortname"]').value = 'C-FIREFOX';
+      d.querySelector('form [type="submit"]').click();`);
+    await browser.waitFor(`return document.getElementById('site').contentDocument?.querySelector('h1, h2')?.textContent.includes(${JSON.stringify(name)})`, 'the new course page');
+    await browser.run(`window.playground.client.handleRequest({ method: 'GET', url: window.playground.sitePath + '/' })`);
+    await browser.waitFor(`return window.__saves.some((s) => s.store === 'saved' && s.lastSave && s.lastSave.request === s.requestsServed)`, 'the save');
+    await browser.goto(url);
+    await browser.waitFor(`return window.playground?.ready`, 'the reloaded playground');
+    const notice = await browser.run(`return document.getElementById('site-notice-text').textContent`);
+    assert.match(notice, /Restored your site as saved at/);
+    const front = await browser.waitFor(`return document.getElementById('site').contentDocument?.querySelector('ul.courses')?.textContent`, 'the course list');
+    assert.match(front, new RegExp(name));
+  } finally {
+    await browser.close();
+  }
+});
