@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { launch } from '../tests/e2e/browser.js';
 import { bootRecoveryRotation, memoryChurn, leakWithAndWithoutRotation } from './bench/real-page.js';
 import { mirrorThroughput, requestOverhead, instanceCreation, rotationVersusHotSwap } from './bench/lab.js';
-import { checkpointCost, journalCost } from './bench/integrity.js';
+import { checkpointCost, journalCost, siteStoreCost } from './bench/integrity.js';
 import { APPS, appBootRecoveryRotation } from './bench/real-app.js';
 import { standbyFigure } from './bench/standby.js';
 import { buildRows, printTable, withSummaries, NOTES } from './bench/report.js';
@@ -28,6 +28,7 @@ const SETTINGS = Object.freeze({
   figure5: { repetitions: 7 },
   figure6: { dbMiB: 16, uploads: 16, uploadKiB: 256, repetitions: 7 },
   figure7: { dbMiB: 16, writes: 20, repetitions: 5 },
+  figure12: { dbMiB: 16, writes: 15 },
   figure8: { transactions: 200, repetitions: 5 },
   figure9: { rounds: 5, perPage: 1 },
   figure10: { rounds: 3, perPage: 2 },
@@ -61,6 +62,7 @@ async function main() {
       5: () => instanceCreation(env.browser, env.url, SETTINGS.figure5),
       6: () => rotationVersusHotSwap(env.browser, env.url, SETTINGS.figure6),
       7: () => checkpointCost(env.browser, env.url, SETTINGS.figure7),
+      12: () => siteStoreCost(env.browser, env.url, SETTINGS.figure12),
       8: () => journalCost(env.browser, env.url, SETTINGS.figure8),
       9: () => appBootRecoveryRotation(env.browser, env.url, 'mediawiki', { ...SETTINGS.figure9, log, figure: 9 }),
       // Real Moodle only where its bundle was built from the user's release.

@@ -408,12 +408,27 @@ impl<F: RuntimeFactory> Supervisor<F> {
         if let Some(runtime) = self.runtime.as_ref() {
             let now = self.factory.wall_clock_ms();
             let plugins = || self.plugins.plugins().cloned().collect();
-            match self.checkpointer.after_request(runtime, &self.profile, self.stats.requests_served, now, plugins) {
-                Ok(true) => self.saver.db_written(self.checkpointer.last_copied.as_deref()),
-                Ok(false) => {}
-                Err(reason) => events(trace(reason)),
+            let db_changed =
+                match self.checkpointer.after_request(runtime, &self.profile, self.stats.requests_served, now, plugins)
+                {
+                    Ok(true) => {
+                        self.saver.db_written(self.checkpointer.last_copied.as_deref());
+                        true
+                    }
+                    Ok(false) => false,
+                    Err(reason) => {
+                        events(trace(reason));
+                        false
+                    }
+                };
+            // What the user makes comes with a DB change, a POST (uploads,
+            // plugins) or a cookie (login, logout). A GET that changed none of
+            // them wrote at most caches: it is not worth a walk of the state
+            // folders after every page (they go with the next save).
+            let cookies_changed = response.headers.contains_key("set-cookie");
+            if db_changed || cookies_changed || !policy::is_replayable(&request.method) {
+                self.save_due = true;
             }
-            self.save_due = true;
         }
         response
     }

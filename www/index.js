@@ -34,7 +34,8 @@ async function main() {
   // the profile) and restored on the next load; ?store=0 keeps it in this
   // tab only. One tab at a time owns a site's save (www/shell/tab-lock.js).
   const siteName = params.get('site') ?? profile;
-  const saving = params.get('store') !== '0' && Boolean(navigator.storage?.getDirectory);
+  // (A save takes its DB from the checkpoint: no checkpoints, no saves.)
+  const saving = params.get('store') !== '0' && params.get('checkpoint') !== 'off' && Boolean(navigator.storage?.getDirectory);
   const owner = saving && await claimSite(siteName);
 
   const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });

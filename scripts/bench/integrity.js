@@ -10,7 +10,7 @@ const BENCH_BUNDLE = 'bundle=bench/bench-site.zip';
 export async function checkpointCost(browser, url, { dbMiB, writes, repetitions }) {
   const perWriteMs = {};
   for (const mode of ['off', 'full', 'incremental']) {
-    const { context, page } = await openFresh(browser, url, `?${BENCH_BUNDLE}&rotate=0&checkpoint=${mode}`);
+    const { context, page } = await openFresh(browser, url, `?${BENCH_BUNDLE}&rotate=0&checkpoint=${mode}&store=0`);
     try {
       const measured = await page.evaluate(async ({ dbMiB, writes, repetitions }) => {
         const { client, sitePath } = window.playground;
@@ -53,4 +53,67 @@ export async function journalCost(browser, url, { transactions, repetitions }) {
   } finally {
     await context.close();
   }
+}
+
+/**
+ * Figure 12: the site's save. Per write on a grown DB: the request with the
+ * store off, and with it on the request and its save until it landed (the
+ * worker's status naming that request); then a reload that restores the
+ * save, next to the first (cold) load of the same page.
+ */
+export async function siteStoreCost(browser, url, { dbMiB, writes }) {
+  const result = { dbMiB, writes, offMs: [], onRequestMs: [], onSavedMs: [], coldBootMs: null, restoreBootMs: null, savedBytes: null };
+  for (const store of ['0', '1']) {
+    const query = `?${BENCH_BUNDLE}&rotate=0&standby=0&store=${store}&site=bench-${Date.now()}`;
+    const { context, page, coldBootMs } = await openFresh(browser, url, query);
+    try {
+      const measured = await page.evaluate(async ({ dbMiB, writes }) => {
+        const { client, sitePath } = window.playground;
+        const statuses = [];
+        let onStatus = null;
+        client.on('status', (status) => { statuses.push(status); onStatus?.(); });
+        // The status the worker posts when a save landed names the request count it holds.
+        const nextSaveLanded = (seen) => new Promise((resolve) => {
+          const check = () => {
+            const landed = statuses.slice(seen).find((s) => s.store === 'saved' && s.lastSave?.request === s.requestsServed);
+            if (landed) { onStatus = null; resolve(landed); } else onStatus = check;
+          };
+          check();
+        });
+        await (await client.handleRequest({ url: `${sitePath}/bench/grow.php?dbmib=${dbMiB}` })).arrayBuffer();
+        const requestMs = [];
+        const savedMs = [];
+        let last = null;
+        for (let i = 0; i < writes; i++) {
+          if (window.playground.owner) await nextSaveLanded(0); // start from a saved state
+          const seen = statuses.length;
+          const started = performance.now();
+          await (await client.handleRequest({ url: `${sitePath}/bench/write-one.php` })).arrayBuffer();
+          const answered = performance.now();
+          requestMs.push(answered - started);
+          if (window.playground.owner) {
+            last = await nextSaveLanded(seen);
+            savedMs.push(performance.now() - answered);
+          }
+        }
+        return { requestMs, savedMs, savedBytes: last?.lastSave?.bytes ?? null };
+      }, { dbMiB, writes });
+      if (store === '0') {
+        result.offMs = measured.requestMs;
+        continue;
+      }
+      result.onRequestMs = measured.requestMs;
+      result.onSavedMs = measured.savedMs;
+      result.savedBytes = measured.savedBytes;
+      result.coldBootMs = coldBootMs;
+      const started = Date.now();
+      await page.reload();
+      await page.waitForFunction(() => window.playground?.ready && document.getElementById('site')?.contentDocument?.querySelector('h1'), null, { timeout: 90_000, polling: 10 });
+      result.restoreBootMs = Date.now() - started;
+      result.restored = await page.evaluate(() => window.playground.ready.restored);
+    } finally {
+      await context.close();
+    }
+  }
+  return result;
 }

@@ -859,10 +859,12 @@ fn a_saved_site_comes_back_on_the_next_load_with_its_data_login_and_request_coun
     first.runtime().unwrap().write_file(&format!("{UPLOAD}2"), b"a second upload").unwrap();
     first.jar.set("MoodleSession", "the-users-own-session");
     serve(&mut first, "GET", "/site/");
+    assert!(!store.save_from(&mut first), "a GET that changed no DB row and set no cookie is not worth a save");
+    serve(&mut first, "POST", "/site/files/upload.php");
     assert!(store.save_from(&mut first));
     assert!(!store.save_from(&mut first), "nothing changed since: no save");
     let Outgoing::Status { store: state, last_save, .. } = first.status() else { unreachable!() };
-    assert_eq!((state.as_str(), last_save.unwrap().request), ("saved", 2));
+    assert_eq!((state.as_str(), last_save.unwrap().request), ("saved", 3));
 
     // The next page load: a fresh worker, whose runtime has none of it.
     let mut events = vec![];
@@ -877,8 +879,8 @@ fn a_saved_site_comes_back_on_the_next_load_with_its_data_login_and_request_coun
         Some("the-users-own-session"),
         "no auto-login over the user's session"
     );
-    assert_eq!(second.stats().requests_served, 2);
-    assert!(events.iter().any(|e| matches!(e, Outgoing::Ready { restored: Some(save), .. } if save.request == 2)));
+    assert_eq!(second.stats().requests_served, 3);
+    assert!(events.iter().any(|e| matches!(e, Outgoing::Ready { restored: Some(save), .. } if save.request == 3)));
     assert!(!runtime.codes.borrow().iter().any(|code| code.contains("complete_user_login")), "no auto-login ran");
 }
 
