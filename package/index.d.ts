@@ -39,6 +39,8 @@ export interface WorkerConfig {
   checkpoint?: 'incremental' | 'full' | 'off';
   /** Keep a warm standby runtime, so recoveries and rotations wait for no bootstrap. Default true. */
   standby?: boolean;
+  /** Name of the site's save in OPFS (restored at boot, saved after changes); empty or absent: no save. */
+  store?: string;
 }
 
 export type Stage = 'downloading' | 'instantiating' | 'bootstrapping' | 'snapshotting' | 'restoring' | 'reregistering' | 'replaying';
@@ -47,7 +49,7 @@ export type FaultKind =
   | 'stack-exhausted' | 'file-descriptors-exhausted' | 'runtime-files-missing' | 'runtime-crashed';
 
 export interface ProgressEvent { type: 'progress'; stage: Stage; fraction: number; detail: string }
-export interface ReadyEvent { type: 'ready'; phpVersion: string; bootMs: number; restart: boolean }
+export interface ReadyEvent { type: 'ready'; phpVersion: string; bootMs: number; restart: boolean; restored: SaveSummary | null }
 export interface ErrorEvent { type: 'error'; id?: number; message: string }
 export interface CrashEvent { type: 'crash'; kind: FaultKind; message: string; method: string; url: string }
 export interface RecoveredEvent {
@@ -64,6 +66,8 @@ export interface StatusEvent {
   memoryBytes: number; rotateAboveMemoryBytes: number;
   lastRecoveryMs: number | null; snapshotFiles: number; snapshotBytes: number; trackedPlugins: string[];
   standby: 'off' | 'preparing' | 'ready' | 'unavailable'; standbyMemoryBytes: number;
+  store: 'off' | 'unsaved' | 'saving' | 'saved' | 'failing' | 'refused';
+  lastSave: SaveSummary | null; storeError: string | null;
 }
 export type WorkerEvent =
   | ProgressEvent | ReadyEvent | ErrorEvent | CrashEvent | RecoveredEvent | FailedEvent
@@ -106,3 +110,13 @@ export declare const ToWorker: Readonly<Record<string, string>>;
 export declare const FromWorker: Readonly<Record<string, string>>;
 /** URL of the Moodle-shaped demo site bundle shipped with the package. */
 export declare const demoSiteBundleUrl: string;
+
+/** One save of the site. */
+export interface SaveSummary { savedAtMs: number; request: number; bytes: number; files: number }
+
+/** The site's saves in OPFS (www/store/site-store.js): the worker loads and saves; a page may remove one. */
+export function createSiteStore(): {
+  load(site: string): Promise<{ manifestJson: string; files: [string, Uint8Array][] } | null>;
+  save(site: string, manifestJson: string, newChunks: [string, Uint8Array][]): Promise<void>;
+  remove(site: string): Promise<void>;
+};

@@ -3,6 +3,7 @@
 export { createWorkerClient } from './client.js';
 export { connectServiceWorker } from './sw-bridge.js';
 export { ToWorker, FromWorker } from './protocol.js';
+export { createSiteStore } from './store/site-store.js';
 
 /** Starts the PHP worker (PHP 8.3 wasm driven by the Rust crate) in a module Web Worker. */
 export function createPlaygroundWorker() {

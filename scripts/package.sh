@@ -13,6 +13,7 @@ for file in client.js protocol.js worker.js php-host.js zip.js sw.js sw-bridge.j
   cp "www/$file" "$out/"
 done
 cp -r www/host "$out/host"
+cp -r www/store "$out/store"
 sed -i "s|\.\./pkg/|./pkg/|" "$out/worker.js"
 cp pkg/resilient_php_worker.js pkg/resilient_php_worker_bg.wasm pkg/resilient_php_worker.d.ts "$out/pkg/"
 cp dist/demo-site.zip "$out/"
