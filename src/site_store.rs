@@ -361,6 +361,33 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// Plays the JS store in native tests: keeps every chunk written and the
+/// newest manifest, and reads the newest save back.
+#[cfg(test)]
+#[derive(Default)]
+pub struct MemoryStore {
+    chunks: BTreeMap<String, Vec<u8>>,
+    manifest: Option<Manifest>,
+}
+
+#[cfg(test)]
+impl MemoryStore {
+    pub fn write(&mut self, plan: &SavePlan) {
+        self.chunks.extend(plan.new_chunks.iter().cloned());
+        self.manifest = Some(plan.manifest.clone());
+    }
+
+    pub fn load(&self) -> LoadedSave {
+        let manifest = self.manifest.clone().expect("a save was written");
+        let files = manifest
+            .files
+            .iter()
+            .map(|f| (f.path.clone(), f.chunks.iter().flat_map(|h| self.chunks[h].clone()).collect()))
+            .collect();
+        LoadedSave { manifest, files }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -372,36 +399,13 @@ mod tests {
         SaveInputs { profile, db, jar, plugins: &[], request, now_ms: 1000.0 * request as f64 }
     }
 
-    /// Plays the store: keeps every chunk written, answers a load.
-    #[derive(Default)]
-    struct Store {
-        chunks: BTreeMap<String, Vec<u8>>,
-        manifest: Option<Manifest>,
-    }
-
-    impl Store {
-        fn write(&mut self, plan: &SavePlan) {
-            self.chunks.extend(plan.new_chunks.iter().cloned());
-            self.manifest = Some(plan.manifest.clone());
-        }
-        fn load(&self) -> LoadedSave {
-            let manifest = self.manifest.clone().unwrap();
-            let files = manifest
-                .files
-                .iter()
-                .map(|f| (f.path.clone(), f.chunks.iter().flat_map(|h| self.chunks[h].clone()).collect()))
-                .collect();
-            LoadedSave { manifest, files }
-        }
-    }
-
     #[test]
     fn a_family_of_db_writes_saves_only_the_chunks_written_and_loads_back_byte_for_byte() {
         let profile = moodle::profile();
         let runtime = FakeRuntime::default();
         let jar = CookieJar::default();
         let mut saver = SiteSaver::default();
-        let mut store = Store::default();
+        let mut store = MemoryStore::default();
         let mut db = sqlite::sample_db(4096, 256); // 1 MiB: 16 chunks
         runtime.mkdir_tree(&format!("{}/ab", profile.uploads)).unwrap();
         runtime.write_file(&format!("{}/ab/file1", profile.uploads), b"an upload").unwrap();
@@ -439,7 +443,7 @@ mod tests {
         let runtime = FakeRuntime::default();
         let mut jar = CookieJar::default();
         let mut saver = SiteSaver::default();
-        let mut store = Store::default();
+        let mut store = MemoryStore::default();
         let mut db = sqlite::sample_db(4096, 64);
         store.write(&saver.plan(&runtime, &inputs(&profile, &db, &jar, 1)).unwrap().unwrap());
         saver.landed_result(Ok(()));

@@ -814,35 +814,15 @@ fn an_armed_bootstrap_fault_bypasses_the_standby_so_the_bootstrap_it_targets_run
     assert_eq!(supervisor.standby_state(), "ready", "the standby is kept for later");
 }
 
-/// Writes plans as the JS store does (chunks by hash, the newest manifest)
-/// and reads the newest save back.
-#[derive(Default)]
-struct FakeStore {
-    chunks: BTreeMap<String, Vec<u8>>,
-    manifest: Option<crate::site_store::Manifest>,
-}
-
-impl FakeStore {
-    fn save_from(&mut self, supervisor: &mut Supervisor<FakeFactory>) -> bool {
-        if !supervisor.wants_save() {
-            return false;
-        }
-        let Some(plan) = supervisor.plan_save().unwrap() else { return false };
-        self.chunks.extend(plan.new_chunks.iter().cloned());
-        self.manifest = Some(plan.manifest.clone());
-        supervisor.save_landed(Ok(()));
-        true
+/// The save the shell would write now, written to `store`; false when none is due.
+fn save_into(store: &mut crate::site_store::MemoryStore, supervisor: &mut Supervisor<FakeFactory>) -> bool {
+    if !supervisor.wants_save() {
+        return false;
     }
-
-    fn load(&self) -> SavedSite {
-        let manifest = self.manifest.clone().unwrap();
-        let files = manifest
-            .files
-            .iter()
-            .map(|f| (f.path.clone(), f.chunks.iter().flat_map(|h| self.chunks[h].clone()).collect()))
-            .collect();
-        SavedSite::Loaded(LoadedSave { manifest, files })
-    }
+    let Some(plan) = supervisor.plan_save().unwrap() else { return false };
+    store.write(&plan);
+    supervisor.save_landed(Ok(()));
+    true
 }
 
 fn with_store() -> Config {
@@ -851,25 +831,25 @@ fn with_store() -> Config {
 
 #[test]
 fn a_saved_site_comes_back_on_the_next_load_with_its_data_login_and_request_count() {
-    let mut store = FakeStore::default();
+    let mut store = crate::site_store::MemoryStore::default();
     let mut first = started_with(factory(|_, _, _| ok("page")), with_store());
-    assert!(!store.save_from(&mut first), "before any request there is nothing of the user's to save");
+    assert!(!save_into(&mut store, &mut first), "before any request there is nothing of the user's to save");
     serve(&mut first, "GET", "/site/");
-    assert!(store.save_from(&mut first));
+    assert!(save_into(&mut store, &mut first));
     first.runtime().unwrap().write_file(&format!("{UPLOAD}2"), b"a second upload").unwrap();
     first.jar.set("MoodleSession", "the-users-own-session");
     serve(&mut first, "GET", "/site/");
-    assert!(!store.save_from(&mut first), "a GET that changed no DB row and set no cookie is not worth a save");
+    assert!(!save_into(&mut store, &mut first), "a GET that changed no DB row and set no cookie is not worth a save");
     serve(&mut first, "POST", "/site/files/upload.php");
-    assert!(store.save_from(&mut first));
-    assert!(!store.save_from(&mut first), "nothing changed since: no save");
+    assert!(save_into(&mut store, &mut first));
+    assert!(!save_into(&mut store, &mut first), "nothing changed since: no save");
     let Outgoing::Status { store: state, last_save, .. } = first.status() else { unreachable!() };
     assert_eq!((state.as_str(), last_save.unwrap().request), ("saved", 3));
 
     // The next page load: a fresh worker, whose runtime has none of it.
     let mut events = vec![];
     let mut second = Supervisor::new(FakeFactory::default(), with_store()).unwrap();
-    block_on(second.start(store.load(), &mut |e| events.push(e))).unwrap();
+    block_on(second.start(SavedSite::Loaded(store.load()), &mut |e| events.push(e))).unwrap();
     let runtime = second.runtime().unwrap();
     assert!(has_user_data(runtime), "the user's DB is back");
     assert_eq!(runtime.file(UPLOAD).unwrap(), b"uploaded bytes");
@@ -900,7 +880,7 @@ fn a_save_that_cannot_be_restored_is_kept_and_never_saved_over() {
 
 #[test]
 fn a_crash_after_a_commit_is_saved_without_waiting_for_another_write() {
-    let mut store = FakeStore::default();
+    let mut store = crate::site_store::MemoryStore::default();
     // Runtime 1 commits a change to the DB, then traps inside the same request.
     let mut supervisor = started_with(
         factory(|number, runtime, _| {
@@ -915,8 +895,8 @@ fn a_crash_after_a_commit_is_saved_without_waiting_for_another_write() {
         with_store(),
     );
     serve(&mut supervisor, "GET", "/site/");
-    assert!(store.save_from(&mut supervisor), "the recovered state is saved at once");
-    let SavedSite::Loaded(save) = store.load() else { unreachable!() };
+    assert!(save_into(&mut store, &mut supervisor), "the recovered state is saved at once");
+    let save = store.load();
     let db = &save.files.iter().find(|(path, _)| path == DB).unwrap().1;
     assert_eq!(&db[300..310], b"committed!");
 }

@@ -37,3 +37,12 @@ export async function openPlayground(browser, url, { query = '', readyTimeoutMs 
   await frame.locator(firstSelector).first().waitFor({ timeout: 30_000 });
   return { context, page, frame, problems };
 }
+
+/** Creates a course through the stand-in's form in the iframe and waits for its page. */
+export async function createCourse(frame, name, shortname) {
+  await frame.getByRole('link', { name: /add.*course/i }).first().click();
+  await frame.locator('input[name="fullname"]').fill(name);
+  await frame.locator('input[name="shortname"]').fill(shortname);
+  await frame.locator('form [type="submit"]').first().click();
+  await frame.getByRole('heading', { name }).first().waitFor();
+}

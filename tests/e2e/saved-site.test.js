@@ -3,19 +3,11 @@
 // one tab at a time owns a site's save.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, openPlayground } from './browser.js';
+import { createCourse, launch, openPlayground } from './browser.js';
 
 let env;
 before(async () => { env = await launch(); });
 after(async () => { await env?.close(); });
-
-async function createCourse(frame, name, shortname) {
-  await frame.getByRole('link', { name: /add.*course/i }).first().click();
-  await frame.locator('input[name="fullname"]').fill(name);
-  await frame.locator('input[name="shortname"]').fill(shortname);
-  await frame.locator('form [type="submit"]').first().click();
-  await frame.getByRole('heading', { name }).first().waitFor();
-}
 
 /** Waits until the worker says every request it served is in the save that landed. */
 async function waitUntilSaved(page) {

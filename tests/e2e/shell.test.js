@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { launch, openPlayground } from './browser.js';
+import { createCourse, launch, openPlayground } from './browser.js';
 
 const ARTIFACTS = new URL('../../test-results/', import.meta.url);
 fs.mkdirSync(ARTIFACTS, { recursive: true });
@@ -12,14 +12,6 @@ fs.mkdirSync(ARTIFACTS, { recursive: true });
 let env;
 before(async () => { env = await launch(); });
 after(async () => { await env?.close(); });
-
-async function createCourse(frame, name, shortname) {
-  await frame.getByRole('link', { name: /add.*course/i }).first().click();
-  await frame.locator('input[name="fullname"]').fill(name);
-  await frame.locator('input[name="shortname"]').fill(shortname);
-  await frame.locator('form [type="submit"]').first().click();
-  await frame.getByRole('heading', { name }).first().waitFor();
-}
 
 /** Marks the document the iframe shows now, so waitForNewFrameDocument can tell the next one. */
 async function markFrameDocument(page) {
