@@ -82,28 +82,58 @@ pub enum DbChanges {
     Ranges(Vec<(u64, u64)>),
 }
 
+/// Past this many recorded ranges, hashing the whole DB again is as cheap
+/// as checking them (and the record stays bounded while no save lands).
+const MAX_DB_RANGES: usize = 1024;
+
 impl DbChanges {
     pub fn add(&mut self, ranges: &[(u64, u64)]) {
         if let DbChanges::Ranges(mine) = self {
             mine.extend_from_slice(ranges);
+            if mine.len() > MAX_DB_RANGES {
+                *self = DbChanges::All;
+            }
+        }
+    }
+
+    /// These changes and `other`'s (a save that failed gives its changes back).
+    fn merge(&mut self, other: DbChanges) {
+        match other {
+            DbChanges::Ranges(ranges) => self.add(&ranges),
+            DbChanges::All => *self = DbChanges::All,
         }
     }
 }
 
-/// The chunks a plan writes: (sha-256 hex, bytes).
-type NewChunks = Vec<(String, Vec<u8>)>;
+/// The chunks a plan names: each hashed once; the bytes kept only of those
+/// the store does not hold yet.
+struct ChunkSet<'a> {
+    stored: BTreeSet<&'a str>,
+    added: BTreeSet<String>,
+    new_chunks: Vec<(String, Vec<u8>)>,
+}
+
+impl ChunkSet<'_> {
+    /// The chunk's name (its sha-256), keeping its bytes if they are new.
+    fn add(&mut self, bytes: &[u8]) -> String {
+        let hash = sha256_hex(bytes);
+        if !self.stored.contains(hash.as_str()) && self.added.insert(hash.clone()) {
+            self.new_chunks.push((hash.clone(), bytes.to_vec()));
+        }
+        hash
+    }
+}
 
 /// One site's saves as this worker knows them.
 #[derive(Debug, Default)]
 pub struct SiteSaver {
     /// The last save that landed: the base of the next one.
     landed: Option<Manifest>,
-    /// Planned and being written.
-    in_flight: Option<Manifest>,
-    /// DB changes since `landed`, including those of the save in flight
-    /// (kept until it lands, so a failed save loses nothing).
+    /// Planned and being written, with the DB changes it carries (given
+    /// back if it fails, so a failed save loses nothing).
+    in_flight: Option<(Manifest, DbChanges)>,
+    /// DB changes since the save in flight, or since `landed`.
     db_changes: DbChanges,
-    db_changes_in_flight: Option<DbChanges>,
     pub last_error: Option<String>,
 }
 
@@ -147,27 +177,12 @@ impl SiteSaver {
         let base = self.landed.as_ref();
         let base_files: BTreeMap<&str, &SavedFile> =
             base.map(|m| m.files.iter().map(|f| (f.path.as_str(), f)).collect()).unwrap_or_default();
-        let known: BTreeSet<&str> = base
+        let stored = base
             .map(|m| m.files.iter().flat_map(|f| f.chunks.iter().map(String::as_str)).collect())
             .unwrap_or_default();
-        let mut new_chunks: Vec<(String, Vec<u8>)> = Vec::new();
-        let add_chunk = |bytes: &[u8], new_chunks: &mut Vec<(String, Vec<u8>)>| {
-            let hash = sha256_hex(bytes);
-            if !known.contains(hash.as_str()) && !new_chunks.iter().any(|(h, _)| *h == hash) {
-                new_chunks.push((hash.clone(), bytes.to_vec()));
-            }
-            hash
-        };
-
-        let mut files = Vec::new();
+        let mut chunks = ChunkSet { stored, added: BTreeSet::new(), new_chunks: Vec::new() };
         let db_path = inputs.profile.db_file.as_str();
-        files.push(self.plan_db(
-            db_path,
-            inputs.db,
-            base_files.get(db_path).copied(),
-            &mut |b, n| add_chunk(b, n),
-            &mut new_chunks,
-        ));
+        let mut files = vec![self.plan_db(db_path, inputs.db, base_files.get(db_path).copied(), &mut chunks)];
         let sqlite_side = |path: &str| ["-journal", "-wal", "-shm"].iter().any(|s| path == format!("{db_path}{s}"));
         let mut dirs = Vec::new();
         let mut walked = Vec::new();
@@ -186,8 +201,8 @@ impl SiteSaver {
                 continue;
             }
             let bytes = runtime.read_file(&path)?;
-            let chunks = bytes.chunks(CHUNK).map(|c| add_chunk(c, &mut new_chunks)).collect();
-            files.push(SavedFile { path, size: bytes.len() as u64, chunks, mtime_ms: stat.mtime_ms });
+            let names = bytes.chunks(CHUNK).map(|piece| chunks.add(piece)).collect();
+            files.push(SavedFile { path, size: bytes.len() as u64, chunks: names, mtime_ms: stat.mtime_ms });
         }
         dirs.sort();
         dirs.dedup();
@@ -195,7 +210,7 @@ impl SiteSaver {
             inputs.plugins.iter().map(|p| SavedPlugin { component: p.component.clone(), dir: p.dir.clone() }).collect();
         let cookies = inputs.jar.all().clone();
         if let Some(base) = base {
-            let same = new_chunks.is_empty()
+            let same = chunks.new_chunks.is_empty()
                 && base.files == files
                 && base.dirs == dirs
                 && base.cookies == cookies
@@ -217,20 +232,13 @@ impl SiteSaver {
             cookies,
             plugins,
         };
-        self.in_flight = Some(manifest.clone());
-        self.db_changes_in_flight = Some(std::mem::replace(&mut self.db_changes, DbChanges::Ranges(Vec::new())));
-        Ok(Some(SavePlan { manifest, new_chunks }))
+        let carried = std::mem::replace(&mut self.db_changes, DbChanges::Ranges(Vec::new()));
+        self.in_flight = Some((manifest.clone(), carried));
+        Ok(Some(SavePlan { manifest, new_chunks: chunks.new_chunks }))
     }
 
     /// The DB's chunk list: chunks no write touched keep their hash.
-    fn plan_db(
-        &self,
-        path: &str,
-        db: &[u8],
-        base: Option<&SavedFile>,
-        add_chunk: &mut dyn FnMut(&[u8], &mut NewChunks) -> String,
-        new_chunks: &mut NewChunks,
-    ) -> SavedFile {
+    fn plan_db(&self, path: &str, db: &[u8], base: Option<&SavedFile>, chunks: &mut ChunkSet) -> SavedFile {
         let dirty = |index: usize| -> bool {
             let (start, end) = ((index * CHUNK) as u64, ((index + 1) * CHUNK) as u64);
             match (&self.db_changes, base) {
@@ -238,7 +246,7 @@ impl SiteSaver {
                 _ => true,
             }
         };
-        let chunks = db
+        let names = db
             .chunks(CHUNK)
             .enumerate()
             .map(|(index, chunk)| {
@@ -248,29 +256,23 @@ impl SiteSaver {
                     base.is_some_and(|b| (b.size as usize).saturating_sub(index * CHUNK).min(CHUNK) == chunk.len());
                 match previous {
                     Some(hash) if !dirty(index) && same_length => hash.clone(),
-                    _ => add_chunk(chunk, new_chunks),
+                    _ => chunks.add(chunk),
                 }
             })
             .collect();
-        SavedFile { path: path.to_string(), size: db.len() as u64, chunks, mtime_ms: 0.0 }
+        SavedFile { path: path.to_string(), size: db.len() as u64, chunks: names, mtime_ms: 0.0 }
     }
 
     /// The store wrote the plan (`Ok`) or could not (`Err`, said to the user).
     pub fn landed_result(&mut self, result: Result<(), String>) {
-        let (Some(manifest), Some(changes)) = (self.in_flight.take(), self.db_changes_in_flight.take()) else {
-            return;
-        };
+        let Some((manifest, carried)) = self.in_flight.take() else { return };
         match result {
             Ok(()) => {
                 self.landed = Some(manifest);
                 self.last_error = None;
             }
             Err(reason) => {
-                // Its DB changes are not saved yet: keep them for the next plan.
-                match (changes, &mut self.db_changes) {
-                    (DbChanges::Ranges(old), DbChanges::Ranges(_)) => self.db_changes.add(&old),
-                    _ => self.db_changes = DbChanges::All,
-                }
+                self.db_changes.merge(carried);
                 self.last_error = Some(reason);
             }
         }
@@ -435,6 +437,17 @@ mod tests {
             b"an upload"
         );
         assert!(saver.plan(&runtime, &inputs(&profile, &db, &jar, 9)).unwrap().is_none(), "nothing changed: no save");
+    }
+
+    #[test]
+    fn the_record_of_db_writes_stays_bounded_while_no_save_lands() {
+        let mut changes = DbChanges::Ranges(Vec::new());
+        for i in 0..MAX_DB_RANGES as u64 {
+            changes.add(&[(i * 10, i * 10 + 1)]);
+        }
+        assert!(matches!(&changes, DbChanges::Ranges(r) if r.len() == MAX_DB_RANGES));
+        changes.add(&[(0, 1)]);
+        assert_eq!(changes, DbChanges::All, "past the bound: the whole DB is hashed again");
     }
 
     #[test]

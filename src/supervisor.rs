@@ -289,14 +289,24 @@ impl<F: RuntimeFactory> Supervisor<F> {
     }
 
     fn store_state(&self) -> &'static str {
-        match (&self.config.store.is_empty(), &self.store_refused, &self.saver.last_error) {
-            (true, _, _) => "off",
-            (false, Some(_), _) => "refused",
-            (false, None, Some(_)) => "failing",
-            _ if self.saver.is_saving() => "saving",
-            _ if self.saver.landed().is_none() => "unsaved",
-            _ => "saved",
+        if self.config.store.is_empty() {
+            "off"
+        } else if self.store_refused.is_some() {
+            "refused"
+        } else if self.saver.last_error.is_some() {
+            "failing"
+        } else if self.saver.is_saving() {
+            "saving"
+        } else if self.saver.landed().is_none() {
+            "unsaved"
+        } else {
+            "saved"
         }
+    }
+
+    /// Whether this worker saves the site at all.
+    fn saves(&self) -> bool {
+        !self.config.store.is_empty() && self.store_refused.is_none()
     }
 
     /// The store's name for this site.
@@ -306,7 +316,7 @@ impl<F: RuntimeFactory> Supervisor<F> {
 
     /// Whether the shell should make a save now (idle, between requests).
     pub fn wants_save(&self) -> bool {
-        self.save_due && !self.config.store.is_empty() && self.store_refused.is_none() && self.state == State::Serving
+        self.save_due && self.saves() && self.state == State::Serving
     }
 
     /// What to write, read from the healthy runtime between requests; `None`
@@ -411,11 +421,11 @@ impl<F: RuntimeFactory> Supervisor<F> {
             let db_changed =
                 match self.checkpointer.after_request(runtime, &self.profile, self.stats.requests_served, now, plugins)
                 {
-                    Ok(true) => {
+                    Ok(true) if self.saves() => {
                         self.saver.db_written(self.checkpointer.last_copied.as_deref());
                         true
                     }
-                    Ok(false) => false,
+                    Ok(taken) => taken,
                     Err(reason) => {
                         events(trace(reason));
                         false

@@ -325,7 +325,7 @@ impl<F: RuntimeFactory> Supervisor<F> {
             events(trace("your session could not be kept: logged in as the admin".into()));
             self.auto_login(runtime).await?;
         }
-        if !self.config.store.is_empty() {
+        if self.saves() {
             // The restored DB is a state to save (a crashed request may have
             // committed before it trapped): checkpoint it now, so the next
             // idle moment saves it without waiting for a request that writes.

@@ -69,8 +69,9 @@ export function createSiteStore({ storageRoot = () => navigator.storage.getDirec
         if (error?.name === 'QuotaExceededError') throw new Error(await quotaMessage());
         throw error;
       }
-      const names = await entryNames(dir);
-      for (const old of savesToDelete(names)) await dir.removeEntry(old).catch(() => {});
+      // The newest two saves stay: the one two before this one goes (no
+      // listing per save; strays are cleared with the garbage).
+      if (manifest.seq > 2) await dir.removeEntry(saveFileName(manifest.seq - 2)).catch(() => {});
       if (manifest.seq % COLLECT_EVERY_SAVES === 0) await collectGarbage(dir, chunks);
     },
 
@@ -106,8 +107,10 @@ async function readFiles(chunks, manifest) {
 }
 
 async function collectGarbage(dir, chunks) {
+  const names = await entryNames(dir);
+  for (const old of savesToDelete(names)) await dir.removeEntry(old).catch(() => {});
   const kept = [];
-  for (const name of savesNewestFirst(await entryNames(dir))) {
+  for (const name of savesNewestFirst(names).slice(0, 2)) {
     try {
       kept.push(JSON.parse(await readText(dir, name)));
     } catch {
