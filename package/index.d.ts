@@ -87,9 +87,29 @@ export interface WorkerClient {
   restart(): void;
   /** Resolves with the first ready event. */
   readonly ready: Promise<ReadyEvent>;
+  /** Requests not sent again (poison requests: one that hung or was served when the worker died). */
+  quarantined(): { key: string; reason: string; atMs: number }[];
+  /** Lets a quarantined request ("GET /site/x/loop.php") be sent again. */
+  release(key: string): void;
+  /** Stops the worker for good (no fresh one); waiting and later requests get a 503 with `reason`. */
+  terminate(reason?: string): void;
 }
 
-export function createWorkerClient(worker: Worker): WorkerClient;
+/** Events the client emits itself, beside the worker's. */
+export declare const ClientEvent: Readonly<{ respawned: 'respawned'; quarantine: 'quarantine' }>;
+
+export interface WorkerClientOptions {
+  /** Silence allowed while requests wait (default 120 000). */
+  requestTimeoutMs?: number;
+  /** Silence allowed while the worker boots (default 120 000). */
+  bootSilenceMs?: number;
+  /** Starts a fresh Worker: a hung or dead one is terminated and replaced, configured as it was. */
+  respawn?: (() => Worker) | null;
+  /** Fresh workers in a row that answered nothing before the worker counts as dead (default 3). */
+  maxRespawns?: number;
+}
+
+export function createWorkerClient(worker: Worker, options?: WorkerClientOptions): WorkerClient;
 export function createPlaygroundWorker(): Worker;
 /** What connectServiceWorker resolves with: this page's own site, under ./site/<its client id>. */
 export interface ServiceWorkerSite {
@@ -119,4 +139,12 @@ export function createSiteStore(): {
   load(site: string): Promise<{ manifestJson: string; files: [string, Uint8Array][] } | null>;
   save(site: string, manifestJson: string, newChunks: [string, Uint8Array][]): Promise<void>;
   remove(site: string): Promise<void>;
+  /** The site's newest save as one zip, or null when it has none. */
+  exportZip(site: string): Promise<{ zip: Uint8Array; name: string; manifest: object } | null>;
+  /** Checks a site zip whole (throws SiteZipError, writing nothing) and writes it as the site's newest save. Stop the site's worker first. */
+  importZip(site: string, zip: Uint8Array, options: { profile: string }): Promise<object>;
 };
+/** A site zip that is refused: `message` says why. */
+export declare class SiteZipError extends Error {}
+/** Reads and checks a site zip for `profile` (throws SiteZipError). */
+export function readSiteZip(zip: Uint8Array, expected: { profile: string }): Promise<{ manifest: object; files: [string, Uint8Array][]; chunks: Map<string, Uint8Array> }>;

@@ -1,9 +1,10 @@
 // resilient-php-worker: the public entry of the package built from this repo
 // (scripts/package.sh assembles it into target/package/).
-export { createWorkerClient } from './client.js';
+export { createWorkerClient, ClientEvent } from './client.js';
 export { connectServiceWorker } from './sw-bridge.js';
 export { ToWorker, FromWorker } from './protocol.js';
 export { createSiteStore } from './store/site-store.js';
+export { readSiteZip, SiteZipError } from './store/site-zip.js';
 
 /** Starts the PHP worker (PHP 8.3 wasm driven by the Rust crate) in a module Web Worker. */
 export function createPlaygroundWorker() {

@@ -14,6 +14,7 @@ for file in client.js protocol.js worker.js php-host.js zip.js sw.js sw-bridge.j
 done
 cp -r www/host "$out/host"
 cp -r www/store "$out/store"
+cp -r www/watchdog "$out/watchdog"
 sed -i "s|\.\./pkg/|./pkg/|" "$out/worker.js"
 cp pkg/resilient_php_worker.js pkg/resilient_php_worker_bg.wasm pkg/resilient_php_worker.d.ts "$out/pkg/"
 cp dist/demo-site.zip "$out/"

@@ -457,5 +457,12 @@ mod tests {
             INCOMING_KINDS.len() + OUTGOING_KINDS.len(),
             "www/protocol.js lists kinds Rust does not know"
         );
+        let format = crate::site_store::FORMAT;
+        assert!(js.contains(&format!("SAVE_FORMAT = {format};")), "www/protocol.js's SAVE_FORMAT is not {format}");
+        let chunk = crate::site_store::CHUNK;
+        assert!(
+            js.contains(&format!("SAVE_CHUNK_BYTES = {chunk};")),
+            "www/protocol.js's SAVE_CHUNK_BYTES is not {chunk}"
+        );
     }
 }

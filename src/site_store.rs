@@ -41,6 +41,13 @@ pub struct Manifest {
     pub plugins: Vec<SavedPlugin>,
 }
 
+impl Manifest {
+    /// The plugins this save holds, as the tracker keeps them.
+    pub fn plugins(&self) -> impl Iterator<Item = TrackedPlugin> + '_ {
+        self.plugins.iter().map(|p| TrackedPlugin { component: p.component.clone(), dir: p.dir.clone() })
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SavedFile {
@@ -301,6 +308,7 @@ impl LoadedSave {
         if manifest.profile != profile.name {
             return Err(format!("the save is of the {:?} site, not {:?}", manifest.profile, profile.name));
         }
+        check_paths(&manifest, profile)?;
         Ok(manifest)
     }
 
@@ -321,12 +329,42 @@ impl LoadedSave {
     }
 
     pub fn plugins(&self) -> Vec<TrackedPlugin> {
-        self.manifest
-            .plugins
-            .iter()
-            .map(|p| TrackedPlugin { component: p.component.clone(), dir: p.dir.clone() })
-            .collect()
+        self.manifest.plugins().collect()
     }
+}
+
+/// A save (of this store, or a zip someone brings) restores only into the
+/// site's state: the DB, the uploads, the extra state folders, and folders of
+/// plugins directly inside one of the profile's plugin-type folders. Anything
+/// else (the code tree, the PHP host's own folders) is refused, named.
+fn check_paths(manifest: &Manifest, profile: &Profile) -> Result<(), String> {
+    let plugin_parents: Vec<String> =
+        profile.plugin_types.iter().map(|(_, dir)| format!("{}/{dir}", profile.webroot)).collect();
+    for plugin in &manifest.plugins {
+        let parent = plugin.dir.rsplit_once('/').map(|(parent, _)| parent);
+        let sound = !plugin.dir.split('/').any(|part| part == ".." || part == ".")
+            && parent.is_some_and(|parent| plugin_parents.iter().any(|p| p == parent));
+        if !sound {
+            return Err(format!("the save names a plugin folder outside the site's plugin folders: {}", plugin.dir));
+        }
+    }
+    let roots = crate::restore::state_roots(profile, &manifest.plugins().collect::<Vec<_>>());
+    let db_files = profile.db_files();
+    let inside = |path: &str| {
+        !path.split('/').any(|part| part == ".." || part == ".")
+            && (db_files.iter().any(|db| db == path)
+                || roots.iter().any(|root| path == root || path.starts_with(&format!("{root}/"))))
+    };
+    if let Some(path) = manifest
+        .files
+        .iter()
+        .map(|f| f.path.as_str())
+        .chain(manifest.dirs.iter().map(String::as_str))
+        .find(|p| !inside(p))
+    {
+        return Err(format!("the save holds {path}, which is outside the site's data"));
+    }
+    Ok(())
 }
 
 /// Every file (with its stat) and folder below `root`, itself included.
@@ -499,5 +537,55 @@ mod tests {
         let newer = json.replace("\"format\":1", "\"format\":2");
         assert!(LoadedSave::check(&newer, &profile).unwrap_err().contains("newer"));
         assert!(LoadedSave::check("{\"format\":1", &profile).unwrap_err().contains("cannot be read"));
+    }
+
+    /// A save restores only into the site's data: a family of paths outside
+    /// it (the code tree, the host's folders, climbing out with `..`, a
+    /// plugin folder that is no plugin folder) is refused, each named; the
+    /// site's own places are accepted.
+    #[test]
+    fn a_save_that_reaches_outside_the_site_data_is_refused_and_named() {
+        let profile = moodle::profile();
+        let runtime = FakeRuntime::default();
+        let db = sqlite::sample_db(4096, 4);
+        let plugin_dir = format!("{}/local/notes", profile.webroot);
+        let plugins = [TrackedPlugin { component: "local_notes".into(), dir: plugin_dir.clone() }];
+        runtime.mkdir_tree(&format!("{plugin_dir}/lang")).unwrap();
+        runtime.write_file(&format!("{plugin_dir}/version.php"), b"<?php").unwrap();
+        runtime.mkdir_tree(&format!("{}/ab", profile.uploads)).unwrap();
+        runtime.write_file(&format!("{}/ab/upload", profile.uploads), b"x").unwrap();
+        let jar = CookieJar::default();
+        let inputs = SaveInputs { plugins: &plugins, ..inputs(&profile, &db, &jar, 1) };
+        let manifest = SiteSaver::default().plan(&runtime, &inputs).unwrap().unwrap().manifest;
+        let json = serde_json::to_string(&manifest).unwrap();
+        assert!(LoadedSave::check(&json, &profile).is_ok(), "the site's own save is accepted");
+
+        let outside = [
+            format!("{}/config.php", profile.webroot),
+            "/internal/shared/preload/evil.php".to_string(),
+            format!("{}/../../etc/passwd", profile.uploads),
+            format!("{}-other", profile.uploads),
+            format!("{}/./x", profile.uploads),
+        ];
+        for path in outside {
+            let mut bad = manifest.clone();
+            bad.files[1].path = path.clone();
+            let refusal = LoadedSave::check(&serde_json::to_string(&bad).unwrap(), &profile).unwrap_err();
+            assert!(refusal.contains(&path), "{path}: {refusal}");
+            let mut bad = manifest.clone();
+            bad.dirs.push(path.clone());
+            assert!(LoadedSave::check(&serde_json::to_string(&bad).unwrap(), &profile).is_err(), "folder {path}");
+        }
+        for dir in [
+            profile.webroot.to_string(),
+            format!("{}/lib", profile.webroot),
+            format!("{}/local/../lib", profile.webroot),
+            "/tmp/x".into(),
+        ] {
+            let mut bad = manifest.clone();
+            bad.plugins[0].dir = dir.clone();
+            let refusal = LoadedSave::check(&serde_json::to_string(&bad).unwrap(), &profile).unwrap_err();
+            assert!(refusal.contains("plugin folder") && refusal.contains(&dir), "{dir}: {refusal}");
+        }
     }
 }

@@ -1,5 +1,10 @@
-// The page's side of the protocol: talk to the worker as if it were a server.
+// The page's side of the protocol: talk to the worker as if it were a server,
+// and keep it answering (www/watchdog/: the deadline, poison requests, the
+// pages the client answers with when the worker cannot).
 import { ToWorker, FromWorker } from './protocol.js';
+import { createSilenceWatchdog } from './watchdog/deadline.js';
+import { createQuarantine, requestKey } from './watchdog/quarantine.js';
+import { diedText, explainResponse, hungText, quarantinedText } from './watchdog/answers.js';
 
 /**
  * @typedef {object} PlaygroundRequest
@@ -25,32 +30,64 @@ import { ToWorker, FromWorker } from './protocol.js';
  * @property {(type: string, listener: (event: object) => void) => () => void} on Subscribe to an event type ("*" for all); returns an unsubscribe function.
  * @property {(fault: 'memory' | 'table' | 'stack') => void} injectFault Debug only.
  * @property {() => void} restart
+ * @property {() => { key: string, reason: string, atMs: number }[]} quarantined Requests not sent again (poison requests).
+ * @property {(key: string) => void} release Lets a quarantined request be sent again.
+ * @property {(reason?: string) => void} terminate Stops the worker for good (no fresh one); later requests get a 503.
  * @property {Promise<object>} ready Resolves with the first `ready` event.
  */
 
 /** Default for `requestTimeoutMs`: longer than Moodle's slowest admin pages in wasm (20–30 s). */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 120_000;
+/** A booting worker may be silent this long (a cold Moodle boot unpacks and installs for a while). */
+export const BOOT_SILENCE_MS = 120_000;
+/** Fresh workers started in a row with no request answered between: past this the worker is dead. */
+export const DEFAULT_MAX_RESPAWNS = 3;
+
+/** Events the client itself emits (the worker's own are FromWorker). */
+export const ClientEvent = Object.freeze({
+  /** The worker was replaced by a fresh one: `{ reason, request }` (the request blamed, or null). */
+  respawned: 'respawned',
+  /** The quarantine changed: `{ requests: [{ key, reason, atMs }] }`. */
+  quarantine: 'quarantine',
+});
 
 /**
  * Wraps a Worker running www/worker.js.
  *
- * The client never leaves a request hanging: if the worker dies (its `error`
- * event, or the worker reports its own code failed) or says nothing for
- * `requestTimeoutMs` while requests wait, every waiting request is answered
- * with a page that says why (503 / 504), later ones are answered at once,
- * and a `failed` event with `fatal: true` (dead) or `unresponsive: true`
- * tells the page. A worker that speaks again is trusted again.
- * @param {Worker} worker
- * @param {{ requestTimeoutMs?: number }} [options]
+ * The client never leaves a request hanging. Every request has a deadline:
+ * the worker may be silent for `requestTimeoutMs` while requests wait (a
+ * booting worker for at least `bootSilenceMs`). With `respawn` (a function
+ * that starts a new Worker), a worker past its deadline, or dead (its
+ * `error` event, or it reports its own code failed), is terminated and
+ * replaced: the fresh one is configured as the old one was (so it restores
+ * the site's save), the request it was serving is answered 504 / 503 with a
+ * page that says what happened and what became of the data, and is
+ * quarantined (not sent again until released); the requests queued behind it
+ * were never started and are sent to the fresh worker, bodies and all.
+ * Without `respawn`, or after `maxRespawns` fresh workers in a row that
+ * answered nothing, every waiting request is answered with a page that says
+ * why, later ones at once, and a `failed` event with `fatal: true` (dead) or
+ * `unresponsive: true` tells the page; a worker that speaks again is
+ * trusted again.
+ * @param {Worker} firstWorker
+ * @param {{ requestTimeoutMs?: number, bootSilenceMs?: number, respawn?: (() => Worker) | null, maxRespawns?: number }} [options]
  * @returns {WorkerClient}
  */
-export function createWorkerClient(worker, { requestTimeoutMs = DEFAULT_REQUEST_TIMEOUT_MS } = {}) {
+export function createWorkerClient(firstWorker, {
+  requestTimeoutMs = DEFAULT_REQUEST_TIMEOUT_MS, bootSilenceMs = BOOT_SILENCE_MS, respawn = null, maxRespawns = DEFAULT_MAX_RESPAWNS,
+} = {}) {
   let nextId = 1;
+  // In sending order, which is the order the worker serves them in: the
+  // first is the one it is serving, the rest have not started.
   const pending = new Map();
   const listeners = new Map();
+  const quarantine = createQuarantine();
   let resolveReady;
   const ready = new Promise((resolve) => { resolveReady = resolve; });
-  const health = createHealth();
+  const health = { deadReason: null, unresponsiveSince: null };
+  // What a fresh worker needs, and what the answers say: the config it was
+  // given, the last status it sent (its last save), whether it has booted.
+  const worker = { current: null, detach: () => {}, config: null, lastStatus: null, booted: false, respawnsInARow: 0 };
 
   function emit(event) {
     for (const key of [event.type, '*']) {
@@ -67,7 +104,15 @@ export function createWorkerClient(worker, { requestTimeoutMs = DEFAULT_REQUEST_
     emit({ type: FromWorker.failed, reason, ...flags });
   }
 
-  const watchdog = createSilenceWatchdog(requestTimeoutMs, () => pending.size > 0, (silentMs) => {
+  const limitMs = () => (worker.booted ? requestTimeoutMs : Math.max(requestTimeoutMs, bootSilenceMs));
+  const watchdog = createSilenceWatchdog(limitMs, () => pending.size > 0, (silentMs) => {
+    if (canRespawn()) {
+      replaceWorker(`the worker did not answer for ${Math.round(silentMs / 1000)} s`, (waiter) => {
+        quarantine.add(waiter.key, `ran for ${Math.round(silentMs / 1000)} s without an answer`);
+        return explainResponse(504, 'The request did not finish', hungText(waiter.label, silentMs, worker.lastStatus));
+      });
+      return;
+    }
     health.unresponsiveSince ??= Date.now();
     giveUp(504, 'The PHP worker stopped answering',
       `the worker has not answered for ${Math.round(silentMs / 1000)} s (PHP may be in an endless loop). `
@@ -83,19 +128,45 @@ export function createWorkerClient(worker, { requestTimeoutMs = DEFAULT_REQUEST_
 
   function dead(reason) {
     if (health.deadReason) return;
+    if (canRespawn()) {
+      replaceWorker(reason, (waiter) => {
+        quarantine.add(waiter.key, `was being served when the worker died (${reason})`);
+        return explainResponse(503, 'The PHP worker stopped', diedText(waiter.label, reason, worker.lastStatus));
+      });
+      return;
+    }
     health.deadReason = reason;
     watchdog.stop();
+    worker.current?.terminate?.();
     giveUp(503, 'The PHP worker stopped', reason, { fatal: true });
   }
 
-  worker.addEventListener('error', (event) => {
-    dead(`the worker failed: ${event.message || 'an uncaught error in the worker'}`);
-  });
-  worker.addEventListener('messageerror', () => {
-    emit({ type: FromWorker.trace, message: 'a message from the worker could not be read (messageerror)' });
-  });
+  const canRespawn = () => Boolean(respawn) && worker.respawnsInARow < maxRespawns;
 
-  worker.addEventListener('message', ({ data }) => {
+  /**
+   * Terminates the worker and starts a fresh one. The request it was
+   * serving (if it had booted: a boot serves none) gets `answerServed`'s page;
+   * the rest go to the fresh worker.
+   */
+  function replaceWorker(reason, answerServed) {
+    worker.respawnsInARow += 1;
+    watchdog.stop();
+    worker.detach();
+    worker.current.terminate();
+    const [served] = worker.booted ? pending.values() : [];
+    if (served) {
+      pending.delete(served.id);
+      served.resolve(answerServed(served));
+      emit({ type: ClientEvent.quarantine, requests: quarantine.list() });
+    }
+    emit({ type: ClientEvent.respawned, reason, request: served?.label ?? null });
+    attach(respawn());
+    if (worker.config) worker.current.postMessage({ type: ToWorker.configure, config: worker.config });
+    for (const waiter of pending.values()) worker.current.postMessage(waiter.message);
+    if (pending.size > 0) watchdog.start(true);
+  }
+
+  function receive({ data }) {
     watchdog.heard();
     if (health.unresponsiveSince !== null) {
       health.unresponsiveSince = null;
@@ -108,6 +179,7 @@ export function createWorkerClient(worker, { requestTimeoutMs = DEFAULT_REQUEST_
     if (data?.type === FromWorker.httpResponse) {
       const waiter = pending.get(data.id);
       if (!waiter) return;
+      worker.respawnsInARow = 0;
       settle(data.id);
       waiter.resolve(toResponse(data.response));
       return;
@@ -118,14 +190,35 @@ export function createWorkerClient(worker, { requestTimeoutMs = DEFAULT_REQUEST_
       waiter.reject(new Error(data.message));
       return;
     }
-    if (data?.type === FromWorker.ready) resolveReady(data);
+    if (data?.type === FromWorker.ready) {
+      worker.booted = true;
+      resolveReady(data);
+    }
+    if (data?.type === FromWorker.status) worker.lastStatus = data;
     emit(data);
-  });
+  }
+
+  function attach(next) {
+    const onError = (event) => dead(`the worker failed: ${event.message || 'an uncaught error in the worker'}`);
+    const onMessageError = () => emit({ type: FromWorker.trace, message: 'a message from the worker could not be read (messageerror)' });
+    next.addEventListener('error', onError);
+    next.addEventListener('messageerror', onMessageError);
+    next.addEventListener('message', receive);
+    worker.current = next;
+    worker.booted = false;
+    worker.detach = () => {
+      next.removeEventListener('error', onError);
+      next.removeEventListener('messageerror', onMessageError);
+      next.removeEventListener('message', receive);
+    };
+  }
+  attach(firstWorker);
 
   return {
     ready,
     configure(config) {
-      worker.postMessage({ type: ToWorker.configure, config });
+      worker.config = config;
+      worker.current.postMessage({ type: ToWorker.configure, config });
     },
     handleRequest(request) {
       const method = request.method ?? 'GET';
@@ -138,17 +231,21 @@ export function createWorkerClient(worker, { requestTimeoutMs = DEFAULT_REQUEST_
         return Promise.resolve(explainResponse(503, 'The PHP worker is not answering',
           `${label} was not sent: the worker has not answered for ${since} s.`));
       }
+      const key = requestKey(method, request.url);
+      const poisoned = quarantine.get(key);
+      if (poisoned) return Promise.resolve(explainResponse(503, 'The request is quarantined', quarantinedText(label, poisoned)));
       const id = nextId++;
-      const body = toTransferableBody(request.body);
+      // Not transferred: the body is kept, to send it again to a fresh
+      // worker if this one is replaced before it starts on this request.
       const message = {
         type: ToWorker.httpRequest,
         id,
-        request: { method, url: request.url, headers: request.headers ?? {}, body },
+        request: { method, url: request.url, headers: request.headers ?? {}, body: toBodyBuffer(request.body) },
       };
       return new Promise((resolve, reject) => {
-        pending.set(id, { resolve, reject, label });
+        pending.set(id, { id, resolve, reject, label, key, message });
         watchdog.start(pending.size === 1);
-        worker.postMessage(message, body instanceof ArrayBuffer ? [body] : []);
+        worker.current.postMessage(message);
       });
     },
     on(type, listener) {
@@ -157,59 +254,23 @@ export function createWorkerClient(worker, { requestTimeoutMs = DEFAULT_REQUEST_
       return () => listeners.get(type).delete(listener);
     },
     injectFault(fault) {
-      worker.postMessage({ type: ToWorker.injectFault, fault });
+      worker.current.postMessage({ type: ToWorker.injectFault, fault });
     },
     restart() {
-      worker.postMessage({ type: ToWorker.restart });
+      worker.current.postMessage({ type: ToWorker.restart });
+    },
+    quarantined: () => quarantine.list(),
+    release(key) {
+      if (quarantine.release(key)) emit({ type: ClientEvent.quarantine, requests: quarantine.list() });
+    },
+    terminate(reason = 'the page stopped the worker') {
+      respawn = null;
+      dead(reason);
     },
   };
 }
 
-/** Whether the worker is dead (for good) or unresponsive (until it speaks). */
-function createHealth() {
-  return { deadReason: null, unresponsiveSince: null };
-}
-
-/**
- * Calls `onSilence(ms)` when the worker has said nothing for `timeoutMs`
- * while `waiting()` holds. Measured from the worker's LAST message, not from
- * when a request was sent: requests queued behind a slow one are not blamed
- * for it while answers keep coming.
- */
-function createSilenceWatchdog(timeoutMs, waiting, onSilence) {
-  let lastHeard = Date.now();
-  let timer = null;
-  const check = () => {
-    timer = null;
-    if (!waiting()) return;
-    const silent = Date.now() - lastHeard;
-    if (silent >= timeoutMs) onSilence(silent);
-    else arm(timeoutMs - silent);
-  };
-  const arm = (ms) => { timer ??= setTimeout(check, ms); };
-  return {
-    heard() { lastHeard = Date.now(); },
-    /** A request was sent; `firstWaiting` when none was waiting before (silence counts from now). */
-    start(firstWaiting) {
-      if (firstWaiting) lastHeard = Date.now();
-      arm(timeoutMs);
-    },
-    stop() {
-      clearTimeout(timer);
-      timer = null;
-    },
-  };
-}
-
-/** A small HTML page that says what happened, as a fetch Response. */
-function explainResponse(status, title, text) {
-  const escape = (value) => String(value).replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]);
-  const html = `<!DOCTYPE html><html><head><meta charset="utf-8"><title>${escape(title)}</title></head>`
-    + `<body><h1>${escape(title)}</h1><p>${escape(text)}</p></body></html>`;
-  return new Response(html, { status, headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' } });
-}
-
-function toTransferableBody(body) {
+function toBodyBuffer(body) {
   if (body == null) return null;
   if (typeof body === 'string') return new TextEncoder().encode(body).buffer;
   if (body instanceof ArrayBuffer) return body;

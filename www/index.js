@@ -10,6 +10,8 @@ import { mountCrashControls } from './shell/crash-controls.js';
 import { mountFailedBanner } from './shell/failed-banner.js';
 import { mountSiteSwitcher } from './shell/site-switcher.js';
 import { mountSavedSite } from './shell/saved-site.js';
+import { mountSiteTransfer } from './shell/site-transfer.js';
+import { mountQuarantineList } from './shell/quarantine-list.js';
 import { claimSite } from './shell/tab-lock.js';
 import { createSiteStore } from './store/site-store.js';
 
@@ -36,13 +38,20 @@ async function main() {
   const siteName = params.get('site') ?? profile;
   // (A save takes its DB from the checkpoint: no checkpoints, no saves.)
   const saving = params.get('store') !== '0' && params.get('checkpoint') !== 'off' && Boolean(navigator.storage?.getDirectory);
-  const owner = saving && await claimSite(siteName);
+  const claim = saving ? await claimSite(siteName) : { owner: false };
+  const owner = claim.owner;
 
-  const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
-  const client = createWorkerClient(worker);
+  // A worker that runs past the request deadline (?deadline=<seconds>), or
+  // dies, is replaced by a fresh one that restores the site's last save.
+  const startWorker = () => new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+  const client = createWorkerClient(startWorker(), {
+    respawn: startWorker,
+    ...(params.has('deadline') ? { requestTimeoutMs: Number(params.get('deadline')) * 1000 } : {}),
+  });
   mountProgress(client, { container: $('progress'), bar: $('progress-bar'), text: $('progress-text') });
   mountStatusPanel(client, $('status'));
   mountLogPanel(client, { list: $('log'), filter: $('log-filter'), copyButton: $('log-copy') });
+  mountQuarantineList(client, { section: $('quarantine-section'), list: $('quarantine-list') });
 
   // The site's URL names this page (www/sw.js sends the iframe's requests
   // under it to this tab only), so the Service Worker comes first.
@@ -57,15 +66,29 @@ async function main() {
   if (debug) mountCrashControls(client, frame, $('crash-section'));
 
   mountSiteSwitcher($('site-switcher'), profile);
-  mountSavedSite(client, { notice: $('site-notice'), text: $('site-notice-text'), resetButton: $('reset-site') }, {
-    owner,
+  const store = createSiteStore();
+  // Reset and import replace the save: the worker is stopped first, so no
+  // save of the old site lands after; the reload restores what is saved then.
+  const replaceSite = async (why, write) => {
+    client.terminate(why);
+    await write();
+    location.reload();
+  };
+  mountSavedSite(client, {
+    notice: $('site-notice'), text: $('site-notice-text'), resetButton: $('reset-site'), takeOverButton: $('take-over'),
+  }, {
+    claim,
     saving,
-    onReset: async () => {
-      worker.terminate(); // no save may land after the reset
-      await createSiteStore().remove(siteName);
-      location.reload();
-    },
+    onReset: () => replaceSite('the site is being reset', () => store.remove(siteName)),
   });
+  if (owner) {
+    mountSiteTransfer({ exportButton: $('export-site'), importButton: $('import-site'), fileInput: $('import-file'), text: $('site-notice-text') }, {
+      site: siteName,
+      profile,
+      store,
+      onImport: (zip) => replaceSite('a site is being imported', () => store.importZip(siteName, zip, { profile })),
+    });
+  }
   const started = performance.now();
   client.configure({
     profile,

@@ -23,3 +23,8 @@ export const FromWorker = Object.freeze({
   trace: 'trace',
   status: 'status',
 });
+
+/** The site save's manifest format this playground writes and reads (src/site_store.rs FORMAT). */
+export const SAVE_FORMAT = 1;
+/** The size of a save's chunks (src/site_store.rs CHUNK). */
+export const SAVE_CHUNK_BYTES = 65536;

@@ -46,3 +46,26 @@ export async function createCourse(frame, name, shortname) {
   await frame.locator('form [type="submit"]').first().click();
   await frame.getByRole('heading', { name }).first().waitFor();
 }
+
+/** Waits until the worker says every request it served is in the save that landed. */
+export async function waitUntilSaved(page) {
+  await page.evaluate(() => {
+    // Only statuses from now on count: an earlier call's saves are not this one's.
+    if (!window.__saves) window.playground.client.on('status', (status) => window.__saves.push(status));
+    window.__saves = [];
+  });
+  // Ask for one more status, so the wait does not depend on which one came last.
+  await page.evaluate(() => window.playground.client.handleRequest({ method: 'GET', url: `${window.playground.sitePath}/` }));
+  await page.waitForFunction(() => window.__saves.some((s) => s.store === 'saved' && s.lastSave
+    && s.lastSave.request === s.requestsServed), null, { timeout: 30_000 })
+    .catch(async (error) => { throw new Error(`never saved: ${JSON.stringify(await page.evaluate(() => window.__saves.at(-1)))}: ${error.message}`); });
+}
+
+/** Installs a plugin zip through the stand-in's "Install plugin from ZIP file" page in the iframe. */
+export async function installPlugin(page, frame, component, zip) {
+  await page.evaluate(() => { document.getElementById('site').src = `${window.playground.sitePath}/admin/tool/installaddon/index.php`; });
+  await frame.locator('#id_zipfile').setInputFiles({ name: `${component}.zip`, mimeType: 'application/zip', buffer: zip });
+  await frame.locator('form [type="submit"]').first().click();
+  await frame.getByText(`Plugin ${component} installed`).first().waitFor();
+}
+

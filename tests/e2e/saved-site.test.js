@@ -3,24 +3,11 @@
 // one tab at a time owns a site's save.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createCourse, launch, openPlayground } from './browser.js';
+import { createCourse, launch, openPlayground, waitUntilSaved } from './browser.js';
 
 let env;
 before(async () => { env = await launch(); });
 after(async () => { await env?.close(); });
-
-/** Waits until the worker says every request it served is in the save that landed. */
-async function waitUntilSaved(page) {
-  await page.evaluate(() => {
-    window.__saves ??= [];
-    window.playground.client.on('status', (status) => window.__saves.push(status));
-  });
-  // Ask for one more status, so the wait does not depend on which one came last.
-  await page.evaluate(() => window.playground.client.handleRequest({ method: 'GET', url: `${window.playground.sitePath}/` }));
-  await page.waitForFunction(() => window.__saves.some((s) => s.store === 'saved' && s.lastSave
-    && s.lastSave.request === s.requestsServed), null, { timeout: 30_000 })
-    .catch(async (error) => { throw new Error(`never saved: ${JSON.stringify(await page.evaluate(() => window.__saves.at(-1)))}: ${error.message}`); });
-}
 
 async function reloadPlayground(page) {
   await page.reload();
@@ -94,5 +81,40 @@ test('two tabs of one site: one owns the save, the other says so and runs an uns
   assert.equal(await second.evaluate(() => window.playground.owner), true, 'the closed tab handed the site over');
   const front = await second.evaluate(async () => (await window.playground.client.handleRequest({ method: 'GET', url: `${window.playground.sitePath}/` })).text());
   assert.match(front, new RegExp(name));
+  await context.close();
+});
+
+test('two tabs: the second takes the site over; the owner stops its worker and says so; the save carries on in the new owner', async () => {
+  const { context, page: first, frame } = await openPlayground(env.browser, env.url);
+  const name = 'Course made before the take-over';
+  await createCourse(frame, name, 'C-TAKEN');
+  await waitUntilSaved(first);
+  const second = await context.newPage();
+  await second.goto(env.url);
+  await second.waitForFunction(() => window.playground?.ready, null, { timeout: 60_000 });
+  assert.equal(await second.evaluate(() => window.playground.owner), false);
+
+  await Promise.all([second.waitForEvent('load'), second.locator('#take-over').click()]);
+  await second.waitForFunction(() => window.playground?.ready, null, { timeout: 60_000 });
+  assert.equal(await second.evaluate(() => window.playground.owner), true, 'the tab that took over owns the site');
+  assert.match(await second.locator('#site-notice-text').innerText(), /Restored your site as saved/);
+  const front = await second.evaluate(async () => (await window.playground.client.handleRequest({ method: 'GET', url: `${window.playground.sitePath}/` })).text());
+  assert.match(front, new RegExp(name), 'with the course the first tab saved');
+
+  assert.match(await first.locator('#site-notice-text').innerText(), /took it over: this tab stopped its PHP worker/);
+  assert.equal(await first.locator('#take-over').isVisible(), true, 'the first tab offers to take it back');
+  const stopped = await first.evaluate(async () => {
+    const response = await window.playground.client.handleRequest({ method: 'GET', url: `${window.playground.sitePath}/` });
+    return { status: response.status, text: await response.text() };
+  });
+  assert.equal(stopped.status, 503, 'the first tab no longer runs PHP on the site');
+  assert.match(stopped.text, /taken over by another tab/);
+
+  // The save goes on in the new owner: a change there survives its reload.
+  await createCourse(second.frameLocator('#site'), 'Course of the new owner', 'C-NEWOWNER');
+  await waitUntilSaved(second);
+  await reloadPlayground(second);
+  const after = await second.evaluate(async () => (await window.playground.client.handleRequest({ method: 'GET', url: `${window.playground.sitePath}/` })).text());
+  assert.match(after, /Course of the new owner/);
   await context.close();
 });

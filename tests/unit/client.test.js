@@ -1,8 +1,9 @@
 // The worker client (www/client.js) against a scripted stand-in for a Worker:
-// a worker that dies or stops answering never leaves a request hanging.
+// a worker that dies or stops answering never leaves a request hanging, and
+// with `respawn` a fresh worker takes over the requests queued behind it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createWorkerClient } from '../../www/client.js';
+import { createWorkerClient, BOOT_SILENCE_MS } from '../../www/client.js';
 
 /** A Worker-shaped EventTarget that records what the client posts. */
 function fakeWorker() {
@@ -10,6 +11,8 @@ function fakeWorker() {
   worker.posted = [];
   worker.postMessage = (message) => worker.posted.push(message);
   worker.reply = (data) => worker.dispatchEvent(Object.assign(new Event('message'), { data }));
+  worker.terminated = false;
+  worker.terminate = () => { worker.terminated = true; };
   return worker;
 }
 
@@ -18,6 +21,7 @@ const nextEvent = (client, type) => new Promise((resolve) => { const off = clien
 test('a worker that says nothing for the deadline: the request is answered 504 and the page is told', async () => {
   const worker = fakeWorker();
   const client = createWorkerClient(worker, { requestTimeoutMs: 50 });
+  worker.reply({ type: 'ready' });
   const failed = nextEvent(client, 'failed');
   const response = await client.handleRequest({ url: '/site/loop.php' });
   assert.equal(response.status, 504);
@@ -67,4 +71,140 @@ test('a restartable Failed from the worker is passed on, and requests still go t
   assert.equal(worker.posted.length, 1);
   worker.reply({ type: 'http-response', id: worker.posted[0].id, response: { status: 503, statusText: '', headers: {}, body: new ArrayBuffer(0) } });
   assert.equal((await answered).status, 503);
+});
+
+const ok = (id) => ({ type: 'http-response', id, response: { status: 200, statusText: 'OK', headers: {}, body: new TextEncoder().encode(`answer ${id}`).buffer } });
+const requestsIn = (worker) => worker.posted.filter((m) => m.type === 'http-request');
+const lastSave = { savedAtMs: new Date(2026, 11, 5, 14, 2).getTime(), request: 37 };
+
+/** A client with a respawn function that records every fresh worker, booted and saved once. */
+function respawningClient(options = {}) {
+  const workers = [fakeWorker()];
+  const client = createWorkerClient(workers[0], {
+    requestTimeoutMs: 60_000,
+    respawn: () => { workers.push(fakeWorker()); return workers.at(-1); },
+    ...options,
+  });
+  client.configure({ profile: 'moodle', save: true });
+  workers[0].reply({ type: 'ready' });
+  workers[0].reply({ type: 'status', state: 'serving', lastSave });
+  return { client, workers };
+}
+
+const failures = [
+  { name: 'past its deadline', status: 504, options: { requestTimeoutMs: 40 }, cause: () => {}, says: /ran for \d+ s without an answer/ },
+  {
+    name: 'dead (error event)', status: 503, options: {},
+    cause: (worker) => worker.dispatchEvent(Object.assign(new Event('error'), { message: 'RuntimeError: unreachable' })),
+    says: /was being served when the PHP worker died \(the worker failed: RuntimeError: unreachable\)/,
+  },
+];
+
+for (const failure of failures) {
+  test(`a worker ${failure.name} with respawn: the served request is answered ${failure.status} and quarantined, the queued ones go to a fresh worker`, async () => {
+    const { client, workers } = respawningClient(failure.options);
+    const respawned = nextEvent(client, 'respawned');
+    const hung = client.handleRequest({ url: '/site/local/spin/index.php?n=1' });
+    const queuedGet = client.handleRequest({ url: '/site/course/' });
+    const queuedPost = client.handleRequest({ method: 'POST', url: '/site/course/edit.php', body: 'fullname=Queued' });
+    failure.cause(workers[0]);
+
+    const answer = await hung;
+    assert.equal(answer.status, failure.status);
+    const text = await answer.text();
+    assert.match(text, failure.says);
+    assert.match(text, /restored from its last save \(14:02:00, after request #37\)/);
+    assert.equal((await respawned).request, 'GET /site/local/spin/index.php?n=1');
+    assert.equal(workers[0].terminated, true, 'the old worker is terminated');
+    assert.equal(workers.length, 2, 'one fresh worker');
+
+    // The fresh worker is configured as the old one was, then gets the queued requests, bodies and all.
+    const fresh = workers[1];
+    assert.deepEqual(fresh.posted[0], { type: 'configure', config: { profile: 'moodle', save: true } });
+    const sent = requestsIn(fresh);
+    assert.deepEqual(sent.map((m) => `${m.request.method} ${m.request.url}`), ['GET /site/course/', 'POST /site/course/edit.php']);
+    assert.equal(new TextDecoder().decode(sent[1].request.body), 'fullname=Queued');
+    fresh.reply({ type: 'ready' });
+    for (const m of sent) fresh.reply(ok(m.id));
+    assert.equal(await (await queuedGet).text(), `answer ${sent[0].id}`);
+    assert.equal(await (await queuedPost).text(), `answer ${sent[1].id}`);
+
+    // Asked again, the poison request is refused at once; released, it is sent.
+    assert.deepEqual(client.quarantined().map((e) => e.key), ['GET /site/local/spin/index.php?n=1']);
+    const refused = await client.handleRequest({ url: 'http://localhost/site/local/spin/index.php?n=1' });
+    assert.equal(refused.status, 503);
+    assert.match(await refused.text(), /quarantined as a poison request/);
+    assert.equal(requestsIn(fresh).length, 2, 'the quarantined request was not sent');
+    const otherQuery = client.handleRequest({ url: '/site/local/spin/index.php?n=2' });
+    assert.equal(requestsIn(fresh).length, 3, 'another query is another request');
+    fresh.reply(ok(requestsIn(fresh)[2].id));
+    assert.equal((await otherQuery).status, 200);
+    client.release('GET /site/local/spin/index.php?n=1');
+    assert.deepEqual(client.quarantined(), []);
+    const retried = client.handleRequest({ url: '/site/local/spin/index.php?n=1' });
+    assert.equal(requestsIn(fresh).length, 4);
+    fresh.reply(ok(requestsIn(fresh)[3].id));
+    assert.equal((await retried).status, 200);
+  });
+}
+
+test('fresh workers that die before answering anything: after maxRespawns the worker is dead for good', async () => {
+  const { client, workers } = respawningClient({ maxRespawns: 2 });
+  const failed = nextEvent(client, 'failed');
+  const waiting = client.handleRequest({ url: '/site/' });
+  const die = (worker) => worker.dispatchEvent(Object.assign(new Event('error'), { message: 'boot failed' }));
+  die(workers[0]);
+  assert.equal((await waiting).status, 503, 'the served request is answered');
+  const next = client.handleRequest({ url: '/site/course/' });
+  die(workers[1]);
+  die(workers[2]);
+  assert.equal(workers.length, 3, 'no third fresh worker');
+  assert.equal((await failed).fatal, true);
+  assert.equal((await next).status, 503);
+  assert.equal((await client.handleRequest({ url: '/site/x' })).status, 503, 'later requests are answered at once');
+});
+
+test('a fresh worker that answers resets the respawn budget', async () => {
+  const { client, workers } = respawningClient({ maxRespawns: 1 });
+  const die = (worker) => worker.dispatchEvent(Object.assign(new Event('error'), { message: 'trap' }));
+  for (let round = 0; round < 3; round += 1) {
+    const first = client.handleRequest({ url: `/site/a${round}` });
+    const second = client.handleRequest({ url: `/site/b${round}` });
+    die(workers.at(-1));
+    assert.equal((await first).status, 503);
+    const fresh = workers.at(-1);
+    fresh.reply({ type: 'ready' });
+    fresh.reply(ok(requestsIn(fresh)[0].id));
+    assert.equal((await second).status, 200);
+  }
+  assert.equal(workers.length, 4);
+});
+
+test('a boot that hangs is replaced without blaming a request, and the request waits for the fresh worker', async () => {
+  const workers = [fakeWorker()];
+  const client = createWorkerClient(workers[0], {
+    requestTimeoutMs: 30,
+    respawn: () => { workers.push(fakeWorker()); return workers.at(-1); },
+    bootSilenceMs: 60,
+  });
+  const respawned = nextEvent(client, 'respawned');
+  const waiting = client.handleRequest({ url: '/site/' });
+  assert.equal((await respawned).request, null, 'no request is blamed for a boot');
+  assert.deepEqual(client.quarantined(), []);
+  const fresh = workers[1];
+  fresh.reply({ type: 'ready' });
+  fresh.reply(ok(requestsIn(fresh)[0].id));
+  assert.equal((await waiting).status, 200);
+  assert.ok(BOOT_SILENCE_MS >= 60_000, `by default a cold boot may be silent for a minute or more (${BOOT_SILENCE_MS} ms)`);
+});
+
+test('terminate(): the worker is stopped, no fresh one, requests get a 503 that says why', async () => {
+  const { client, workers } = respawningClient();
+  const waiting = client.handleRequest({ url: '/site/' });
+  client.terminate('the site was reset');
+  assert.equal(workers[0].terminated, true);
+  const answer = await waiting;
+  assert.equal(answer.status, 503);
+  assert.match(await answer.text(), /the site was reset/);
+  assert.equal(workers.length, 1);
 });

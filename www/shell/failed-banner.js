@@ -2,6 +2,9 @@
 // runtime" when the worker can restart PHP, "Reload the playground" when the
 // worker itself died or stopped answering (the client's `fatal` /
 // `unresponsive` failures), since a restart message would go unanswered.
+// While the client replaces a hung or dead worker it says so, with no button:
+// the fresh worker's `ready` ends it.
+import { ClientEvent } from '../client.js';
 
 /** @param {import('../client.js').WorkerClient} client */
 export function mountFailedBanner(client, { banner, reason, restartButton }, onRestarted) {
@@ -10,8 +13,14 @@ export function mountFailedBanner(client, { banner, reason, restartButton }, onR
     reloadInstead = Boolean(event.fatal || event.unresponsive);
     reason.textContent = event.reason;
     restartButton.textContent = reloadInstead ? 'Reload the playground' : 'Restart runtime';
+    restartButton.hidden = false;
     banner.hidden = false;
     restartButton.focus();
+  });
+  client.on(ClientEvent.respawned, (event) => {
+    reason.textContent = `A fresh PHP worker is starting (${event.reason}) and restores your site's last save.`;
+    restartButton.hidden = true;
+    banner.hidden = false;
   });
   client.on('ready', (event) => {
     banner.hidden = true;

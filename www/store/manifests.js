@@ -8,6 +8,13 @@ export function saveFileName(seq) {
   return `save-${String(seq).padStart(12, '0')}.json`;
 }
 
+/** The number of the save named `name` (a name saveFileName made). */
+export function saveSeq(name) {
+  const match = SAVE_NAME.exec(name);
+  if (!match) throw new Error(`${name} is not the name of a save`);
+  return Number(match[1]);
+}
+
 /** The save names among a folder's entries, newest first. */
 export function savesNewestFirst(names) {
   return names.filter((name) => SAVE_NAME.test(name)).sort().reverse();

@@ -6,8 +6,9 @@
 // when it is closed whole, so a tab killed in the middle of a save leaves
 // the previous manifest and every chunk it names as they were. Loading takes
 // the newest manifest whose every chunk is there with the right hash.
-// Used by the worker (load, save) and by the page (reset).
-import { chunksOf, saveFileName, savesNewestFirst, savesToDelete, unreferencedChunks } from './manifests.js';
+// Used by the worker (load, save) and by the page (reset, export, import).
+import { chunksOf, saveFileName, saveSeq, savesNewestFirst, savesToDelete, unreferencedChunks } from './manifests.js';
+import { readSiteZip, sha256Hex, siteZip, siteZipName } from './site-zip.js';
 
 const ROOT = 'resilient-php-worker';
 // Unreferenced chunks are looked for every this many saves (a directory listing).
@@ -31,7 +32,7 @@ export function createSiteStore({ storageRoot = () => navigator.storage.getDirec
     }
   };
 
-  return {
+  const store = {
     /**
      * The newest readable save: `{ manifestJson, files: [[path, Uint8Array]] }`,
      * or null when the site has none. Throws when saves exist but none is
@@ -82,7 +83,36 @@ export function createSiteStore({ storageRoot = () => navigator.storage.getDirec
         if (error?.name !== 'NotFoundError') throw error;
       });
     },
+
+    /**
+     * The site's newest save as one zip (www/store/site-zip.js):
+     * `{ zip, name, manifest }`, or null when the site has no save.
+     */
+    async exportZip(site) {
+      const saved = await store.load(site);
+      if (!saved) return null;
+      const manifest = JSON.parse(saved.manifestJson);
+      return { zip: siteZip(saved.manifestJson, saved.files), name: siteZipName(manifest.profile, manifest.savedAtMs), manifest };
+    },
+
+    /**
+     * Makes a site zip the site's newest save, numbered after every save
+     * there, so the next load restores it. The zip is read and checked whole
+     * first (a refusal throws a SiteZipError and writes nothing); then it is
+     * written as any save is (chunks, then the manifest), so the earlier
+     * saves stay readable if the tab dies meanwhile. The worker of this site
+     * must be stopped first: its next save would be numbered over this one.
+     * @returns {Promise<object>} the manifest written
+     */
+    async importZip(site, bytes, { profile }) {
+      const { manifest, chunks } = await readSiteZip(bytes, { profile });
+      const newest = savesNewestFirst(await entryNames(await siteDir(site, true)))[0];
+      const written = { ...manifest, seq: newest ? saveSeq(newest) + 1 : 1 };
+      await store.save(site, JSON.stringify(written), [...chunks]);
+      return written;
+    },
   };
+  return store;
 }
 
 async function readFiles(chunks, manifest) {
@@ -149,11 +179,6 @@ async function writeWhole(dir, name, data) {
 
 async function readText(dir, name) {
   return (await (await dir.getFileHandle(name)).getFile()).text();
-}
-
-async function sha256Hex(bytes) {
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
-  return Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
 async function quotaMessage() {
