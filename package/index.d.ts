@@ -67,7 +67,7 @@ export interface StatusEvent {
   lastRecoveryMs: number | null; snapshotFiles: number; snapshotBytes: number; trackedPlugins: string[];
   standby: 'off' | 'preparing' | 'ready' | 'unavailable'; standbyMemoryBytes: number;
   store: 'off' | 'unsaved' | 'saving' | 'saved' | 'failing' | 'refused';
-  lastSave: SaveSummary | null; storeError: string | null;
+  lastSave: SaveSummary | null; lastSaveMs: number | null; storeError: string | null;
 }
 export type WorkerEvent =
   | ProgressEvent | ReadyEvent | ErrorEvent | CrashEvent | RecoveredEvent | FailedEvent

@@ -28,7 +28,7 @@ const SETTINGS = Object.freeze({
   figure5: { repetitions: 7 },
   figure6: { dbMiB: 16, uploads: 16, uploadKiB: 256, repetitions: 7 },
   figure7: { dbMiB: 16, writes: 20, repetitions: 5 },
-  figure12: { dbMiB: 16, writes: 15 },
+  figure12: { dbMiB: 16, writes: 31, boots: 3, deadlineS: 3 },
   figure8: { transactions: 200, repetitions: 5 },
   figure9: { rounds: 5, perPage: 1 },
   figure10: { rounds: 3, perPage: 2 },

@@ -314,6 +314,8 @@ pub enum Outgoing {
         /// The site's save: `off`, `saved`, `saving` or `failing` / `refused` (see `store_error`).
         store: String,
         last_save: Option<SaveSummary>,
+        /// How long the last save kept the worker from its next job (plan + write), in ms.
+        last_save_ms: Option<f64>,
         store_error: Option<String>,
     },
 }

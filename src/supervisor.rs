@@ -97,6 +97,8 @@ pub struct Supervisor<F: RuntimeFactory> {
     standby_failures: u32,
     /// The site's saves (src/site_store.rs; written by the shell).
     saver: SiteSaver,
+    /// How long the last save kept the worker (plan + write), for the status.
+    last_save_ms: Option<f64>,
     /// Something may differ from the last save: try one when idle.
     save_due: bool,
     /// Why this worker must not save (a save it could not restore exists:
@@ -149,6 +151,7 @@ impl<F: RuntimeFactory> Supervisor<F> {
             standby: Standby::None,
             standby_failures: 0,
             saver: SiteSaver::default(),
+            last_save_ms: None,
             save_due: false,
             store_refused: None,
         })
@@ -205,6 +208,7 @@ impl<F: RuntimeFactory> Supervisor<F> {
             standby_memory_bytes: self.standby_memory_bytes(),
             store: self.store_state().into(),
             last_save: self.saver.landed().map(site_store::summary),
+            last_save_ms: self.last_save_ms,
             store_error: self.store_refused.clone().or_else(|| self.saver.last_error.clone()),
         }
     }
@@ -212,6 +216,17 @@ impl<F: RuntimeFactory> Supervisor<F> {
     /// First boot: download the site, make a runtime, bootstrap it, then
     /// restore the site's save if one was loaded (`saved`), else log in.
     pub async fn start(&mut self, saved: SavedSite, events: Events<'_>) -> Result<(), String> {
+        self.start_with(std::future::ready(saved), events).await
+    }
+
+    /// As `start`, with the site's save still being read (from the browser's
+    /// storage): the bundle download and the bootstrap go on meanwhile, and
+    /// the save is awaited only when the fresh runtime is ready for it.
+    pub async fn start_with(
+        &mut self,
+        saved: impl std::future::Future<Output = SavedSite>,
+        events: Events<'_>,
+    ) -> Result<(), String> {
         let started = self.factory.now_ms();
         events(progress(Stage::Downloading, 0.0, "downloading the site bundle"));
         if !self.config.bundle_url.is_empty() {
@@ -229,6 +244,16 @@ impl<F: RuntimeFactory> Supervisor<F> {
             }
         }
         let runtime = self.boot_with_retry(events).await?;
+        let waiting = self.factory.now_ms();
+        let saved = saved.await;
+        if let SavedSite::Loaded(save) = &saved {
+            let bytes: usize = save.files.iter().map(|(_, b)| b.len()).sum();
+            events(trace(format!(
+                "read the site's save ({} files, {bytes} bytes) while booting; waited {:.0} ms for it after the bootstrap",
+                save.files.len(),
+                self.factory.now_ms() - waiting
+            )));
+        }
         let restored = match saved {
             SavedSite::Loaded(save) => match self.restore_saved_site(&runtime, &save, events).await {
                 Ok(summary) => Some(summary),
@@ -279,11 +304,15 @@ impl<F: RuntimeFactory> Supervisor<F> {
         }
         self.stats.requests_served = save.manifest.request;
         self.saver = SiteSaver::resume(Some(save.manifest.clone()));
+        let started = self.factory.now_ms();
         self.restore_onto(runtime, SnapshotOrigin::Healthy, events).await?;
         let summary = site_store::summary(&save.manifest);
         events(trace(format!(
-            "restored your site as saved after request #{} ({} files, {} bytes)",
-            summary.request, summary.files, summary.bytes
+            "restored your site as saved after request #{} ({} files, {} bytes) in {:.0} ms",
+            summary.request,
+            summary.files,
+            summary.bytes,
+            self.factory.now_ms() - started
         )));
         Ok(summary)
     }
@@ -342,10 +371,11 @@ impl<F: RuntimeFactory> Supervisor<F> {
     }
 
     /// The store wrote the last plan, or says why it could not.
-    pub fn save_landed(&mut self, result: Result<(), String>) {
+    pub fn save_landed(&mut self, result: Result<(), String>, took_ms: f64) {
         // A failed save is tried again after the next request, not at once
         // (a full quota stays full).
         self.saver.landed_result(result);
+        self.last_save_ms = Some(took_ms);
     }
 
     /// Serves one request. Never panics, never leaves the worker without an answer.

@@ -162,6 +162,7 @@ fn save_due(shared: &Shared) -> bool {
 /// store write it, and tells the supervisor and the page how it went.
 async fn run_save(shared: &Rc<Shared>) {
     let Some(mut supervisor) = shared.supervisor.borrow_mut().take() else { return };
+    let started = js_sys::Date::now();
     match supervisor.plan_save() {
         Ok(Some(plan)) => {
             let chunks: Array = plan
@@ -173,7 +174,7 @@ async fn run_save(shared: &Rc<Shared>) {
             let result =
                 call_store(&shared.store, "save", &[key, JsValue::from_str(&plan.manifest_json()), chunks.into()])
                     .await;
-            supervisor.save_landed(result.map(|_| ()));
+            supervisor.save_landed(result.map(|_| ()), js_sys::Date::now() - started);
             post(shared, &supervisor.status());
         }
         Ok(None) => {}
@@ -184,12 +185,22 @@ async fn run_save(shared: &Rc<Shared>) {
 
 /// Calls `store[method](...args)` and awaits it; what it throws comes back as words.
 async fn call_store(store: &JsValue, method: &str, args: &[JsValue]) -> Result<JsValue, String> {
+    finish_store_call(start_store_call(store, method, args)).await
+}
+
+/// Calls `store[method](...args)` now: the store's work starts at once.
+fn start_store_call(store: &JsValue, method: &str, args: &[JsValue]) -> Result<js_sys::Promise, String> {
     let function = Reflect::get(store, &method.into())
         .ok()
         .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
         .ok_or_else(|| format!("the site store has no {method}()"))?;
     let promise = function.apply(store, &args.iter().collect::<Array>()).map_err(|e| js_error_text(&e))?;
-    wasm_bindgen_futures::JsFuture::from(js_sys::Promise::resolve(&promise)).await.map_err(|e| js_error_text(&e))
+    Ok(js_sys::Promise::resolve(&promise))
+}
+
+/// Waits for a call `start_store_call` made.
+async fn finish_store_call(call: Result<js_sys::Promise, String>) -> Result<JsValue, String> {
+    wasm_bindgen_futures::JsFuture::from(call?).await.map_err(|e| js_error_text(&e))
 }
 
 fn js_error_text(error: &JsValue) -> String {
@@ -200,32 +211,47 @@ fn js_error_text(error: &JsValue) -> String {
         .unwrap_or_else(|| format!("{error:?}"))
 }
 
-/// What the store holds for this site: `{ manifestJson, files: [[path, bytes]] }` or null.
-async fn load_saved_site(shared: &Shared, config: &crate::protocol::Config) -> SavedSite {
-    if config.store.is_empty() || shared.store.is_undefined() {
-        return SavedSite::None;
+/// What the store holds for this site: `{ manifestJson, files: [[path, bytes]] }`
+/// or null. The store's read starts now; the future only waits for it.
+fn load_saved_site(shared: &Shared, config: &crate::protocol::Config) -> impl std::future::Future<Output = SavedSite> {
+    let profile = crate::profile::Profile::by_name(&config.profile);
+    let reading = match &profile {
+        Some(_) if !config.store.is_empty() && !shared.store.is_undefined() => {
+            let call = start_store_call(&shared.store, "load", &[JsValue::from_str(&config.store)]);
+            // Handled later, when the boot is done: marked handled now, so a
+            // failed read is not reported as an unhandled rejection meanwhile.
+            if let Ok(promise) = &call {
+                let noop = js_sys::Function::new_with_args("_", "");
+                let catch = Reflect::get(promise, &"catch".into()).map(|f| f.unchecked_into::<js_sys::Function>());
+                let _ = catch.and_then(|catch| catch.call1(promise, &noop));
+            }
+            Some(call)
+        }
+        _ => None,
+    };
+    async move {
+        let (Some(reading), Some(profile)) = (reading, profile) else { return SavedSite::None };
+        let loaded = match finish_store_call(reading).await {
+            Ok(loaded) if loaded.is_null() || loaded.is_undefined() => return SavedSite::None,
+            Ok(loaded) => loaded,
+            Err(reason) => return SavedSite::Refused(format!("the saved site could not be read: {reason}")),
+        };
+        let manifest_json =
+            Reflect::get(&loaded, &"manifestJson".into()).ok().and_then(|m| m.as_string()).unwrap_or_default();
+        let manifest = match LoadedSave::check(&manifest_json, &profile) {
+            Ok(manifest) => manifest,
+            Err(reason) => return SavedSite::Refused(reason),
+        };
+        let files = Reflect::get(&loaded, &"files".into()).map(|value| Array::from(&value)).unwrap_or_default();
+        let files = files
+            .iter()
+            .map(|pair| {
+                let pair = Array::from(&pair);
+                (pair.get(0).as_string().unwrap_or_default(), Uint8Array::new(&pair.get(1)).to_vec())
+            })
+            .collect();
+        SavedSite::Loaded(LoadedSave { manifest, files })
     }
-    let Some(profile) = crate::profile::Profile::by_name(&config.profile) else { return SavedSite::None };
-    let loaded = match call_store(&shared.store, "load", &[JsValue::from_str(&config.store)]).await {
-        Ok(loaded) if loaded.is_null() || loaded.is_undefined() => return SavedSite::None,
-        Ok(loaded) => loaded,
-        Err(reason) => return SavedSite::Refused(format!("the saved site could not be read: {reason}")),
-    };
-    let manifest_json =
-        Reflect::get(&loaded, &"manifestJson".into()).ok().and_then(|m| m.as_string()).unwrap_or_default();
-    let manifest = match LoadedSave::check(&manifest_json, &profile) {
-        Ok(manifest) => manifest,
-        Err(reason) => return SavedSite::Refused(reason),
-    };
-    let files = Reflect::get(&loaded, &"files".into()).map(|value| Array::from(&value)).unwrap_or_default();
-    let files = files
-        .iter()
-        .map(|pair| {
-            let pair = Array::from(&pair);
-            (pair.get(0).as_string().unwrap_or_default(), Uint8Array::new(&pair.get(1)).to_vec())
-        })
-        .collect();
-    SavedSite::Loaded(LoadedSave { manifest, files })
 }
 
 fn standby_work_due(shared: &Shared) -> bool {
@@ -324,10 +350,12 @@ async fn configure(shared: &Rc<Shared>, config: crate::protocol::Config, events:
         });
     }
     shared.debug.set(config.debug);
-    let saved = load_saved_site(shared, &config).await;
+    // The save is read from the browser's storage while the bundle downloads
+    // and the runtime boots.
+    let saved = load_saved_site(shared, &config);
     match Supervisor::new(HostFactory::new(shared.host.clone()), config) {
         Ok(mut supervisor) => {
-            if let Err(reason) = supervisor.start(saved, events).await {
+            if let Err(reason) = supervisor.start_with(saved, events).await {
                 events(Outgoing::Failed { reason });
             }
             events(supervisor.status());

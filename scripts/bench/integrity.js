@@ -58,13 +58,19 @@ export async function journalCost(browser, url, { transactions, repetitions }) {
 /**
  * Figure 12: the site's save. Per write on a grown DB: the request with the
  * store off, and with it on the request and its save until it landed (the
- * worker's status naming that request); then a reload that restores the
- * save, next to the first (cold) load of the same page.
+ * worker's status naming that request); then reloads that restore the save,
+ * each next to a cold first load of the same page (fresh contexts, same
+ * run); then the watchdog: a page that never ends, with a request queued
+ * behind it, on a short deadline — from the hung request's 504 to the queued
+ * request answered by the fresh worker that restored the save.
  */
-export async function siteStoreCost(browser, url, { dbMiB, writes }) {
-  const result = { dbMiB, writes, offMs: [], onRequestMs: [], onSavedMs: [], coldBootMs: null, restoreBootMs: null, savedBytes: null };
+export async function siteStoreCost(browser, url, { dbMiB, writes, boots, deadlineS }) {
+  const result = {
+    dbMiB, writes, offMs: [], onRequestMs: [], onSavedMs: [], coldBootMs: [], restoreBootMs: [], savedBytes: null,
+    watchdog: [],
+  };
   for (const store of ['0', '1']) {
-    const query = `?${BENCH_BUNDLE}&rotate=0&standby=0&store=${store}&site=bench-${Date.now()}`;
+    const query = `?${BENCH_BUNDLE}&rotate=0&standby=0&store=${store}&site=bench-${Date.now()}&deadline=${deadlineS}`;
     const { context, page, coldBootMs } = await openFresh(browser, url, query);
     try {
       const measured = await page.evaluate(async ({ dbMiB, writes }) => {
@@ -83,6 +89,7 @@ export async function siteStoreCost(browser, url, { dbMiB, writes }) {
         await (await client.handleRequest({ url: `${sitePath}/bench/grow.php?dbmib=${dbMiB}` })).arrayBuffer();
         const requestMs = [];
         const savedMs = [];
+        const workerSaveMs = [];
         let last = null;
         for (let i = 0; i < writes; i++) {
           if (window.playground.owner) await nextSaveLanded(0); // start from a saved state
@@ -94,9 +101,10 @@ export async function siteStoreCost(browser, url, { dbMiB, writes }) {
           if (window.playground.owner) {
             last = await nextSaveLanded(seen);
             savedMs.push(performance.now() - answered);
+            workerSaveMs.push(last.lastSaveMs);
           }
         }
-        return { requestMs, savedMs, savedBytes: last?.lastSave?.bytes ?? null };
+        return { requestMs, savedMs, workerSaveMs, savedBytes: last?.lastSave?.bytes ?? null };
       }, { dbMiB, writes });
       if (store === '0') {
         result.offMs = measured.requestMs;
@@ -104,16 +112,39 @@ export async function siteStoreCost(browser, url, { dbMiB, writes }) {
       }
       result.onRequestMs = measured.requestMs;
       result.onSavedMs = measured.savedMs;
+      result.workerSaveMs = measured.workerSaveMs;
       result.savedBytes = measured.savedBytes;
-      result.coldBootMs = coldBootMs;
-      const started = Date.now();
-      await page.reload();
-      await page.waitForFunction(() => window.playground?.ready && document.getElementById('site')?.contentDocument?.querySelector('h1'), null, { timeout: 90_000, polling: 10 });
-      result.restoreBootMs = Date.now() - started;
-      result.restored = await page.evaluate(() => window.playground.ready.restored);
+      result.coldBootMs.push(coldBootMs);
+      for (let boot = 0; boot < boots; boot++) {
+        const started = Date.now();
+        await page.reload();
+        await page.waitForFunction(() => window.playground?.ready && document.getElementById('site')?.contentDocument?.querySelector('h1'), null, { timeout: 90_000, polling: 10 });
+        result.restoreBootMs.push(Date.now() - started);
+        result.restored = await page.evaluate(() => window.playground.ready.restored);
+      }
+      for (let round = 0; round < boots; round++) result.watchdog.push(await hungThenNext(page, round));
     } finally {
       await context.close();
     }
   }
+  // More cold boots of the same page, each in a fresh context (nothing saved there).
+  for (let boot = 1; boot < boots; boot++) {
+    const { context, coldBootMs } = await openFresh(browser, url, `?${BENCH_BUNDLE}&rotate=0&standby=0&site=bench-cold-${Date.now()}`);
+    result.coldBootMs.push(coldBootMs);
+    await context.close();
+  }
   return result;
+}
+
+/** A page that never ends with a GET queued behind it: when each is answered. */
+async function hungThenNext(page, round) {
+  return page.evaluate(async (n) => {
+    const { client, sitePath } = window.playground;
+    const sent = performance.now();
+    const hung = client.handleRequest({ url: `${sitePath}/bench/spin.php?round=${n}` }).then(async (r) => ({ status: r.status, atMs: performance.now(), text: await r.text() }));
+    const next = client.handleRequest({ url: `${sitePath}/bench/write-one.php` }).then(async (r) => ({ status: r.status, atMs: performance.now() }));
+    const [h, q] = await Promise.all([hung, next]);
+    if (h.status !== 504 || q.status !== 200) throw new Error(`the hung request answered ${h.status}, the next ${q.status}: ${h.text.slice(0, 300)}`);
+    return { hungAnsweredMs: h.atMs - sent, hungToNextMs: q.atMs - h.atMs };
+  }, round);
 }

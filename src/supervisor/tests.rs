@@ -821,7 +821,7 @@ fn save_into(store: &mut crate::site_store::MemoryStore, supervisor: &mut Superv
     }
     let Some(plan) = supervisor.plan_save().unwrap() else { return false };
     store.write(&plan);
-    supervisor.save_landed(Ok(()));
+    supervisor.save_landed(Ok(()), 1.0);
     true
 }
 

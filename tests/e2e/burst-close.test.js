@@ -1,8 +1,11 @@
 // End to end: the browser closed in the middle of a burst of writes, then
-// opened again on the same profile directory. The site opens from its save,
-// SQLite's integrity_check says ok, every write acknowledged before the last
-// save the page heard of is there, and no write is there in part (each is
-// one transaction of several rows).
+// opened again on the same profile directory — several times, at different
+// points of the burst: right after a write was answered (the worker is then
+// saving it) and right after a save landed (the worker is then serving the
+// next write). Each time the site opens from its save, SQLite's
+// integrity_check says ok, every write acknowledged before the last save the
+// page heard of is there, and no write is there in part (each is one
+// transaction of several rows).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
@@ -16,8 +19,8 @@ import { startServer } from '../../scripts/serve.js';
 import { SOAK_PLUGIN } from '../../scripts/soak/plugin.js';
 
 const ROWS_PER_WRITE = 20;
-// The browser is closed once this many saves landed during the burst.
-const SAVES_BEFORE_CLOSE = 8;
+// Where each round closes the browser: on the nth answered write, or on the nth landed save.
+const CLOSE_POINTS = [{ on: 'ack', nth: 5 }, { on: 'save', nth: 4 }, { on: 'ack', nth: 9 }, { on: 'save', nth: 7 }];
 
 async function openOnProfile(dir, url) {
   const context = await chromium.launchPersistentContext(dir, {
@@ -29,7 +32,51 @@ async function openOnProfile(dir, url) {
   return { context, page };
 }
 
-test('closed in the middle of a burst of writes and reopened: integrity ok, every write acknowledged before the last save there, none in part', { timeout: 240_000 }, async (t) => {
+/**
+ * Runs a burst of writes (keys `${round}-w<i>`) until `closeAt` is reached,
+ * then closes the browser at once. Returns what the page had heard by then:
+ * the writes acknowledged, and how many of them the last save it heard of
+ * covers (the worker saves after a job and reports before the next one
+ * starts, so a save it reports holds every answer posted before that report).
+ */
+async function burstUntilClosed(context, page, round, closeAt) {
+  let heard = { acked: [], covered: 0, saves: 0 };
+  let closeNow;
+  const reached = new Promise((resolve) => { closeNow = resolve; });
+  await page.exposeFunction('__burstProgress', (progress) => {
+    heard = progress;
+    if ((closeAt.on === 'ack' ? progress.acked.length : progress.saves) >= closeAt.nth) closeNow();
+  });
+  await page.evaluate(({ rows, round }) => {
+    const { client, sitePath } = window.playground;
+    const state = { acked: [], covered: 0, saves: 0, lastSeq: null };
+    const report = () => window.__burstProgress({ acked: state.acked.slice(), covered: state.covered, saves: state.saves });
+    client.on('status', ({ lastSave, store }) => {
+      const seq = lastSave && `${lastSave.savedAtMs}/${lastSave.request}`;
+      if (store !== 'saved' || !seq || seq === state.lastSeq) return;
+      state.lastSeq = seq;
+      state.saves += 1;
+      state.covered = state.acked.length;
+      report();
+    });
+    // Not awaited: the burst runs until the browser goes away.
+    (async () => {
+      for (let i = 0; ; i += 1) {
+        const key = `r${round}-w${i}`;
+        const response = await client.handleRequest({ url: `${sitePath}/mod/soak/write.php?k=${key}&n=${rows}` });
+        if (response.status !== 200) throw new Error(`write ${key} answered ${response.status}`);
+        state.acked.push(key);
+        report();
+      }
+    })();
+  }, { rows: ROWS_PER_WRITE, round });
+  await reached;
+  const atClose = heard;
+  await context.close(); // the worker dies wherever it is: in a write, or in a save
+  return atClose;
+}
+
+test('closed at several points of a burst of writes and reopened each time: integrity ok, every write acknowledged before the last save there, none in part', { timeout: 420_000 }, async (t) => {
   const server = await startServer({ port: 0 });
   const url = `http://127.0.0.1:${server.address().port}/`;
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'rpw-profile-'));
@@ -38,57 +85,24 @@ test('closed in the middle of a burst of writes and reopened: integrity ok, ever
     const zip = Buffer.from(zipSync(Object.fromEntries(Object.entries(SOAK_PLUGIN).map(([name, text]) => [name, strToU8(text)]))));
     await installPlugin(page, page.frameLocator('#site'), 'mod_soak', zip);
     assert.equal((await fetchThroughWorker(page, '/mod/soak/setup.php')).text, 'ready');
+    const mustBeThere = [];
+    for (const [round, closeAt] of CLOSE_POINTS.entries()) {
+      const atClose = await burstUntilClosed(context, page, round, closeAt);
+      assert.ok(atClose.covered > 0 && atClose.acked.length >= atClose.covered);
+      mustBeThere.push(...atClose.acked.slice(0, atClose.covered));
 
-    // What the page heard, reported as it happens: the writes acknowledged
-    // so far, and how many of them the last save it heard of covers (the
-    // worker saves after a job and reports before the next one starts, so a
-    // save it reports holds every answer posted before that report).
-    let heard = { acked: [], covered: 0, saves: 0 };
-    let closeNow;
-    const enoughSaves = new Promise((resolve) => { closeNow = resolve; });
-    await page.exposeFunction('__burstProgress', (progress) => {
-      heard = progress;
-      if (progress.saves >= SAVES_BEFORE_CLOSE) closeNow();
-    });
-    await page.evaluate(({ rows }) => {
-      const { client, sitePath } = window.playground;
-      const state = { acked: [], covered: 0, saves: 0, lastSeq: null };
-      const report = () => window.__burstProgress({ acked: state.acked.slice(), covered: state.covered, saves: state.saves });
-      client.on('status', ({ lastSave, store }) => {
-        const seq = lastSave && `${lastSave.savedAtMs}/${lastSave.request}`;
-        if (store !== 'saved' || !seq || seq === state.lastSeq) return;
-        state.lastSeq = seq;
-        state.saves += 1;
-        state.covered = state.acked.length;
-        report();
-      });
-      // Not awaited: the burst runs until the browser goes away.
-      (async () => {
-        for (let i = 0; ; i += 1) {
-          const key = `w${i}`;
-          const response = await client.handleRequest({ url: `${sitePath}/mod/soak/write.php?k=${key}&n=${rows}` });
-          if (response.status !== 200) throw new Error(`write ${key} answered ${response.status}`);
-          state.acked.push(key);
-          report();
-        }
-      })();
-    }, { rows: ROWS_PER_WRITE });
-    await enoughSaves;
-    const atClose = heard;
-    await context.close(); // the worker dies wherever it is: in a write, or in a save
-
-    assert.ok(atClose.covered > 0 && atClose.acked.length >= atClose.covered);
-    ({ context, page } = await openOnProfile(dir, url));
-    assert.match(await page.locator('#site-notice-text').innerText(), /Restored your site as saved at/);
-    const verified = JSON.parse((await fetchThroughWorker(page, '/mod/soak/verify.php')).text);
-    assert.equal(verified.integrity, 'ok');
-    const present = Object.keys(verified.writes).length;
-    t.diagnostic(`at the close: ${atClose.acked.length} writes acknowledged, ${atClose.covered} in the last save heard of; after reopening: ${present} there`);
-    for (const key of atClose.acked.slice(0, atClose.covered)) {
-      assert.equal(verified.writes[key], ROWS_PER_WRITE, `${key}, acknowledged before the save the page heard of, is there whole`);
-    }
-    for (const [key, rows] of Object.entries(verified.writes)) {
-      assert.equal(rows, ROWS_PER_WRITE, `${key} is there whole or not at all`);
+      ({ context, page } = await openOnProfile(dir, url));
+      assert.match(await page.locator('#site-notice-text').innerText(), /Restored your site as saved at/);
+      const verified = JSON.parse((await fetchThroughWorker(page, '/mod/soak/verify.php')).text);
+      assert.equal(verified.integrity, 'ok', `round ${round}`);
+      for (const key of mustBeThere) {
+        assert.equal(verified.writes[key], ROWS_PER_WRITE, `${key}, acknowledged before a save the page heard of, is there whole`);
+      }
+      for (const [key, rows] of Object.entries(verified.writes)) {
+        assert.equal(rows, ROWS_PER_WRITE, `${key} is there whole or not at all`);
+      }
+      t.diagnostic(`round ${round}, closed on ${closeAt.on} #${closeAt.nth}: ${atClose.acked.length} writes acknowledged, `
+        + `${atClose.covered} in the last save heard of; after reopening ${Object.keys(verified.writes).filter((k) => k.startsWith(`r${round}-`)).length} there`);
     }
     await context.close();
   } finally {

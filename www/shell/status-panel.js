@@ -30,12 +30,13 @@ export function mountStatusPanel(client, list) {
 }
 
 /** The status panel's words for the site's save (src/site_store.rs). */
-export function describeSave({ store, lastSave, storeError }) {
+export function describeSave({ store, lastSave, lastSaveMs, storeError }) {
   if (store === 'off') return 'off (the site lives in this tab only)';
   if (storeError) return `${store}: ${storeError}`;
   if (!lastSave) return 'not yet';
   const at = new Date(lastSave.savedAtMs).toLocaleTimeString();
-  return `${at} after request #${lastSave.request} (${lastSave.files} files, ${formatBytes(lastSave.bytes)})${store === 'saving' ? ', saving…' : ''}`;
+  const took = lastSaveMs == null ? '' : `, in ${Math.round(lastSaveMs)} ms`;
+  return `${at} after request #${lastSave.request} (${lastSave.files} files, ${formatBytes(lastSave.bytes)}${took})${store === 'saving' ? ', saving…' : ''}`;
 }
 
 export function formatBytes(bytes) {
