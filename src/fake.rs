@@ -31,6 +31,8 @@ pub struct FakeRuntime {
     pub requests: RefCell<Vec<HttpRequest>>,
     /// PHP code run with `run_code`, in order.
     pub codes: RefCell<Vec<String>>,
+    /// Scripts run with `run_script`, in order.
+    pub scripts: RefCell<Vec<String>>,
     /// When set, `run_script` fails with this error (a crash during bootstrap).
     pub script_error: RefCell<Option<PhpError>>,
     pub destroyed: Cell<bool>,
@@ -108,6 +110,7 @@ impl PhpRuntime for FakeRuntime {
     }
 
     async fn run_script(&self, path: &str) -> Result<RunOutput, PhpError> {
+        self.scripts.borrow_mut().push(path.to_string());
         if let Some(error) = self.script_error.borrow().clone() {
             return Err(error);
         }

@@ -25,6 +25,7 @@ pub fn profile() -> Profile {
         generated_files,
         // The bundle ships the installed DB; the "installer" checks it is there.
         install_script: format!("{TOOLS}/install-check.php"),
+        after_restore_script: None,
         // MediaWiki starts with an anonymous visitor, who logs in through the form.
         autologin_code: None,
         // MediaWiki has no add-on installer page to watch.

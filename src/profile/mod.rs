@@ -30,6 +30,11 @@ pub struct Profile {
     /// Script run once per fresh runtime that creates the schema and the admin;
     /// it must print `OK`.
     pub install_script: String,
+    /// Script run after the user's data (a save, a snapshot, a checkpoint)
+    /// was restored onto a fresh runtime, to fit it to this runtime; it must
+    /// print `OK`. Real Moodle: the compiled theme CSS in moodledata names the
+    /// site path of the page it was made in, and a reloaded page has another.
+    pub after_restore_script: Option<String>,
     /// PHP code that logs the admin in and prints the new session id; `None`
     /// when the application starts with an anonymous visitor.
     pub autologin_code: Option<String>,

@@ -95,6 +95,7 @@ pub fn profile() -> Profile {
         plugin_types: PLUGIN_TYPES,
         generated_files,
         install_script: format!("{WEBROOT}/admin/cli/install_database.php"),
+        after_restore_script: None,
         autologin_code: Some(format!(
             "<?php\nrequire '{WEBROOT}/config.php';\ncomplete_user_login(get_admin());\necho session_id();\n"
         )),
@@ -119,6 +120,9 @@ pub fn release_profile() -> Profile {
         // Installed when the bundle was built: the check confirms the snapshot
         // is an installed Moodle and points the theme CSS at this site's path.
         install_script: format!("{TOOLS}/install-check.php"),
+        // The same check again: it points the restored theme CSS (compiled
+        // under the path of the page that saved it) at this page's path.
+        after_restore_script: Some(format!("{TOOLS}/install-check.php")),
         // Moodle starts sessions only for web requests, and php.run() sets no
         // REMOTE_ADDR; without HTTP_HOST Moodle skips its check that the host
         // is wwwroot's (php.run's "localhost" is not), which would redirect.

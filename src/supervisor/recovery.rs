@@ -319,6 +319,13 @@ impl<F: RuntimeFactory> Supervisor<F> {
         }
         self.plugins.retain(&report.kept_plugins);
         self.checkpointer.new_runtime();
+        if let Some(script) = &self.profile.after_restore_script {
+            let output = runtime.run_script(script).await?;
+            if output.exit_code != 0 || !output.stdout.contains("OK") {
+                let said = output.stdout.chars().take(400).collect::<String>();
+                return Err(PhpError::new("RestoreError", &format!("{script} after the restore printed {said:?}")));
+            }
+        }
         self.reregister_plugins(runtime, events).await?;
         if report.source == DataSource::FreshInstall && self.jar.get(self.profile.session_cookie).is_some() {
             // The session row went with the data: log in as the admin again.

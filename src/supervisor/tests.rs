@@ -864,6 +864,42 @@ fn a_saved_site_comes_back_on_the_next_load_with_its_data_login_and_request_coun
     assert!(!runtime.codes.borrow().iter().any(|code| code.contains("complete_user_login")), "no auto-login ran");
 }
 
+/// Real Moodle's restored theme CSS names the path of the page that saved
+/// it: the profile's after-restore script runs after every restore (a save
+/// loaded in a new page, a crash recovery), after the data is in place and
+/// before any request is served.
+#[test]
+fn the_profiles_after_restore_script_runs_after_every_restore_before_serving() {
+    let moodle45 = || Config { profile: "moodle45".into(), ..with_store() };
+    let mut store = crate::site_store::MemoryStore::default();
+    let mut first = started_with(factory(|_, _, _| ok("page")), moodle45());
+    serve(&mut first, "POST", "/site/course/edit.php");
+    assert!(save_into(&mut store, &mut first));
+
+    let check = "/playground/moodle/install-check.php";
+    let ran_after_restore = |runtime: &FakeRuntime| {
+        let scripts = runtime.scripts.borrow();
+        scripts.len() == 2 && scripts.iter().all(|s| s == check)
+    };
+    let mut second = Supervisor::new(FakeFactory::default(), moodle45()).unwrap();
+    block_on(second.start(SavedSite::Loaded(store.load()), &mut |_| {})).unwrap();
+    let runtime = second.runtime().unwrap();
+    assert!(ran_after_restore(runtime), "install, then after the restore: {:?}", runtime.scripts.borrow());
+    assert!(runtime.requests.borrow().is_empty(), "before any request");
+
+    let mut crashing = started_with(
+        factory(|number, _, _| if number == 1 { Err(trap("memory access out of bounds")) } else { ok("page") }),
+        Config { standby: false, ..moodle45() },
+    );
+    let (response, _) = serve(&mut crashing, "GET", "/site/my/");
+    assert_eq!(response.status, 200);
+    assert!(ran_after_restore(crashing.runtime().unwrap()), "{:?}", crashing.runtime().unwrap().scripts.borrow());
+
+    // Not the stand-in: it has no such script.
+    let standin = started(factory(|_, _, _| ok("page")));
+    assert_eq!(standin.runtime().unwrap().scripts.borrow().len(), 1);
+}
+
 #[test]
 fn a_save_that_cannot_be_restored_is_kept_and_never_saved_over() {
     let mut events = vec![];

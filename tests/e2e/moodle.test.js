@@ -9,8 +9,9 @@
 // release tree or zip) these tests are skipped, and scripts/test.sh says so.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs/promises';
 import { zipSync } from 'fflate';
-import { launch } from './browser.js';
+import { launch, waitUntilSaved } from './browser.js';
 import {
   PAGE_MS, assertLastNavigation, assertSameBytes, buildBundle, fetchBytes, fetchThroughWorker, frameOf, goTo,
   holdOtherRequestsUntilCrash, inNewDocument, makePng, withApp,
@@ -192,6 +193,81 @@ for (const fault of ['memory', 'db-write']) {
   });
 }
 
+test('the site outlives the tab: after a reload (a new site path) the course, the login and the theme are back, nothing names the old path', { skip, timeout: TEST_MS }, async () => {
+  await withMoodle('reload', async ({ page, site }) => {
+    const course = newCourse('Across a reload');
+    await createCourse(page, site, course);
+    await waitUntilSaved(page);
+    const oldPath = await page.evaluate(() => window.playground.sitePath);
+    await page.reload();
+    await page.waitForFunction(() => window.playground?.ready, null, { timeout: BOOT_MS });
+    await frameOf(page).locator('#page-wrapper').first().waitFor({ timeout: PAGE_MS });
+    assert.match(await page.locator('#site-notice-text').innerText(), /Restored your site as saved at \d\d:\d\d after request #\d+\./);
+    const newPath = await page.evaluate(() => window.playground.sitePath);
+    assert.notEqual(newPath, oldPath, 'a reloaded page is a new Service Worker client: a new site path');
+    await assertCourseListed(page, course);
+    await assertLoggedInAsAdmin(page);
+    const dashboard = await fetchThroughWorker(page, '/my/');
+    assert.equal(dashboard.status, 200);
+    assert.ok(!dashboard.text.includes(oldPath), 'the dashboard names no URL of the old page');
+    const css = dashboard.text.match(/href="[^"]*?(\/theme\/styles\.php\/[^"]+)"/)?.[1];
+    const styles = await fetchThroughWorker(page, css);
+    assert.equal(styles.status, 200);
+    assert.ok(!styles.text.includes(oldPath), 'the theme CSS names no URL of the old page');
+  });
+});
+
+test('a plugin page in an endless loop: 504 past the deadline, a fresh worker restores the save, the request queued behind it is served, the course intact', { skip, timeout: TEST_MS }, async () => {
+  const deadlineS = 45; // above every real Moodle page here, the plugin install's included
+  await withApp(env, { query: `${QUERY}&deadline=${deadlineS}`, name: 'moodle-watchdog', readyTimeoutMs: BOOT_MS, firstSelector: '#page-wrapper' }, async ({ page, site }) => {
+    const course = newCourse('Before the endless loop');
+    await createCourse(page, site, course);
+    const plugin = demoPlugin({ endless: true });
+    await installPluginZip(page, site, plugin);
+    await waitUntilSaved(page);
+    const outcome = await page.evaluate(async (path) => {
+      const { client, sitePath } = window.playground;
+      const answer = async (promise) => { const r = await promise; return { status: r.status, text: await r.text() }; };
+      const loop = answer(client.handleRequest({ url: `${sitePath}${path}` }));
+      const queued = answer(client.handleRequest({ url: `${sitePath}/my/` }));
+      return { loop: await loop, queued: await queued };
+    }, plugin.path);
+    assert.equal(outcome.loop.status, 504);
+    assert.match(outcome.loop.text, /ran for \d+ s without an answer/);
+    assert.match(outcome.loop.text, /restored from its last save/);
+    assert.equal(outcome.queued.status, 200, 'the dashboard queued behind the loop is served by the fresh worker');
+    assert.match(outcome.queued.text, /<title>Dashboard \| Playground<\/title>/);
+    await assertCourseListed(page, course);
+    await assertLoggedInAsAdmin(page);
+    const again = await fetchThroughWorker(page, plugin.path);
+    assert.equal(again.status, 503, 'the loop is quarantined');
+  });
+});
+
+test('export, reset, import: the course and the login come back into a fresh real Moodle', { skip, timeout: TEST_MS }, async () => {
+  await withMoodle('export-import', async ({ page, site }) => {
+    const course = newCourse('Carried in a zip');
+    await createCourse(page, site, course);
+    await waitUntilSaved(page);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#export-site').click()]);
+    const zip = await fs.readFile(await download.path());
+    assert.match(download.suggestedFilename(), /^moodle45-site-/);
+
+    page.once('dialog', (dialog) => dialog.accept());
+    await Promise.all([page.waitForEvent('load'), page.locator('#reset-site').click()]);
+    await page.waitForFunction(() => window.playground?.ready, null, { timeout: BOOT_MS });
+    const search = await fetchThroughWorker(page, `/course/search.php?search=${encodeURIComponent(course.shortname)}`);
+    assert.ok(!search.text.includes(course.fullname), 'the reset site does not have the course');
+
+    page.once('dialog', (dialog) => dialog.accept());
+    await Promise.all([page.waitForEvent('load'), page.setInputFiles('#import-file', { name: download.suggestedFilename(), mimeType: 'application/zip', buffer: zip })]);
+    await page.waitForFunction(() => window.playground?.ready, null, { timeout: BOOT_MS });
+    assert.match(await page.locator('#site-notice-text').innerText(), /Restored your site as saved/);
+    await assertCourseListed(page, course);
+    await assertLoggedInAsAdmin(page);
+  });
+});
+
 // ---------------------------------------------------------------- Moodle, as a teacher
 
 /**
@@ -233,13 +309,13 @@ async function uploadThroughFilePicker(frame, name, mimeType, bytes) {
 }
 
 /** A small local plugin, zipped as moodle.org's plugins are (one top folder named after it). */
-function demoPlugin() {
+function demoPlugin({ endless = false } = {}) {
   const stamp = Date.now().toString(36);
   const plugin = { component: 'local_pgdemo', name: 'Playground demo plugin', version: '2024120200', greeting: `Hello from the playground demo plugin ${stamp}`, path: '/local/pgdemo/index.php' };
   const files = {
     'pgdemo/version.php': `<?php\ndefined('MOODLE_INTERNAL') || die();\n$plugin->component = 'local_pgdemo';\n$plugin->version = ${plugin.version};\n$plugin->requires = 2024100700;\n$plugin->maturity = MATURITY_STABLE;\n$plugin->release = '1.0';\n`,
     'pgdemo/lang/en/local_pgdemo.php': `<?php\n$string['pluginname'] = '${plugin.name}';\n`,
-    'pgdemo/index.php': `<?php\nrequire(__DIR__ . '/../../config.php');\nrequire_login();\n$PAGE->set_url('/local/pgdemo/index.php');\n$PAGE->set_context(context_system::instance());\n$PAGE->set_title('Demo plugin');\necho $OUTPUT->header();\necho html_writer::tag('p', ${JSON.stringify(plugin.greeting).replace(/"/g, "'")});\necho $OUTPUT->footer();\n`,
+    'pgdemo/index.php': `<?php\nrequire(__DIR__ . '/../../config.php');\nrequire_login();\n$PAGE->set_url('/local/pgdemo/index.php');\n$PAGE->set_context(context_system::instance());\n$PAGE->set_title('Demo plugin');\n${endless ? '// Never answers: an endless loop in a plugin (max_execution_time does not fire in php-wasm).\nfor (;;) {\n}\n' : ''}echo $OUTPUT->header();\necho html_writer::tag('p', ${JSON.stringify(plugin.greeting).replace(/"/g, "'")});\necho $OUTPUT->footer();\n`,
   };
   plugin.zip = zipSync(Object.fromEntries(Object.entries(files).map(([name, text]) => [name, new TextEncoder().encode(text)])));
   return plugin;
