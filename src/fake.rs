@@ -33,6 +33,8 @@ pub struct FakeRuntime {
     pub codes: RefCell<Vec<String>>,
     /// Scripts run with `run_script`, in order.
     pub scripts: RefCell<Vec<String>>,
+    /// Scripted answers to `run_code`: the first whose needle the code holds.
+    code_answers: RefCell<Vec<(String, Result<RunOutput, PhpError>)>>,
     /// When set, `run_script` fails with this error (a crash during bootstrap).
     pub script_error: RefCell<Option<PhpError>>,
     pub destroyed: Cell<bool>,
@@ -53,6 +55,11 @@ impl FakeRuntime {
 
     pub fn is_dir(&self, path: &str) -> bool {
         self.dirs.borrow().contains(path)
+    }
+
+    /// `run_code` of code holding `needle` answers `answer`.
+    pub fn answer_code(&self, needle: &str, answer: Result<RunOutput, PhpError>) {
+        self.code_answers.borrow_mut().push((needle.into(), answer));
     }
 
     pub fn script_output(&self, script_suffix: &str, stdout: &str, exit_code: i32) {
@@ -83,6 +90,19 @@ impl PhpRuntime for FakeRuntime {
 
     async fn run_code(&self, code: &str) -> Result<RunOutput, PhpError> {
         self.codes.borrow_mut().push(code.to_string());
+        let scripted = self
+            .code_answers
+            .borrow()
+            .iter()
+            .find(|(needle, _)| code.contains(needle.as_str()))
+            .map(|(_, a)| a.clone());
+        if let Some(answer) = scripted {
+            return answer;
+        }
+        if code.contains("$playground_step") {
+            // A blueprint step that did what it was asked.
+            return Ok(RunOutput { stdout: "OK\n".into(), ..Default::default() });
+        }
         if code.contains("upgrade_noncore") {
             // Report every component asked about as registered.
             let stdout = code
@@ -254,6 +274,8 @@ pub struct FakeFactory {
     pub created: Cell<u32>,
     pub prepare: Option<Prepare>,
     pub site_files: Vec<(String, Vec<u8>)>,
+    /// What `fetch` finds at each URL (others: HTTP 404).
+    pub downloads: Vec<(String, Vec<u8>)>,
 }
 
 impl RuntimeFactory for FakeFactory {
@@ -275,6 +297,11 @@ impl RuntimeFactory for FakeFactory {
 
     fn bundle_file(&self, path: &str) -> Option<Vec<u8>> {
         self.site_files.iter().find(|(p, _)| p == path).map(|(_, bytes)| bytes.clone())
+    }
+
+    async fn fetch(&self, url: &str) -> Result<Vec<u8>, PhpError> {
+        let found = self.downloads.iter().find(|(u, _)| u == url).map(|(_, bytes)| bytes.clone());
+        found.ok_or_else(|| PhpError::new("Error", &format!("HTTP 404 Not Found for {url}")))
     }
 
     fn now_ms(&self) -> f64 {

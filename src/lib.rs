@@ -4,6 +4,7 @@
 //! The pure core (protocol, queue, boot plan, profiles, supervisor) is plain
 //! Rust tested natively; `worker` and `php::host` are the wasm shell.
 
+pub mod blueprint;
 pub mod boot;
 pub mod checkpoint;
 pub mod cookies;

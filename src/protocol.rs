@@ -76,6 +76,12 @@ pub struct Config {
     /// Name of the site's save in the browser's storage (OPFS): restored at
     /// boot, saved after requests. Empty: no save (the site lives in the worker only).
     pub store: String,
+    /// A blueprint (src/blueprint.rs) run on a fresh site once it booted;
+    /// not run when a save was restored.
+    pub blueprint: Option<serde_json::Value>,
+    /// Run the application's scheduled tasks after this many seconds without
+    /// a request, one bounded slice at a time (0 = never).
+    pub cron_idle_seconds: f64,
 }
 
 impl Default for Config {
@@ -93,6 +99,8 @@ impl Default for Config {
             checkpoint: "incremental".into(),
             standby: true,
             store: String::new(),
+            blueprint: None,
+            cron_idle_seconds: 60.0,
         }
     }
 }
@@ -230,6 +238,10 @@ pub enum Stage {
     Restoring,
     Reregistering,
     Replaying,
+    /// A blueprint's steps, each named in `detail`.
+    Blueprint,
+    /// One slice of the application's scheduled tasks (cron), while idle.
+    Cron,
 }
 
 /// A worker → page message, minus any body bytes (the shell attaches those).
@@ -250,6 +262,8 @@ pub enum Outgoing {
         restart: bool,
         /// The save the site was restored from at boot, if any.
         restored: Option<SaveSummary>,
+        /// What became of the blueprint, if one was given.
+        blueprint: Option<BlueprintReport>,
     },
     HttpResponse {
         id: u32,
@@ -318,6 +332,24 @@ pub enum Outgoing {
         last_save_ms: Option<f64>,
         store_error: Option<String>,
     },
+}
+
+/// What became of a blueprint: `done` (every step ran), `failed` (it stopped
+/// at `failedStep`, saying why in `error`: the steps after it did not run and
+/// the site is not saved), `refused` (it was not valid: nothing ran), or
+/// `not-run` (a save was restored: its results are already in it).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BlueprintReport {
+    pub state: String,
+    pub title: String,
+    pub steps: u32,
+    pub steps_run: u32,
+    pub failed_step: Option<String>,
+    pub error: Option<String>,
+    /// Where the page goes once the site is ready.
+    pub landing_page: Option<String>,
+    pub ms: f64,
 }
 
 /// One save of the site, as the page shows it ("saved at 14:02 after request #37").
@@ -425,11 +457,12 @@ mod tests {
             boot_ms: 12.0,
             restart: false,
             restored: None,
+            blueprint: None,
         })
         .unwrap();
         assert_eq!(
             ready,
-            json!({"type": "ready", "phpVersion": "8.3.33", "bootMs": 12.0, "restart": false, "restored": null})
+            json!({"type": "ready", "phpVersion": "8.3.33", "bootMs": 12.0, "restart": false, "restored": null, "blueprint": null})
         );
         let error = serde_json::to_value(Outgoing::Error { id: None, message: "m".into() }).unwrap();
         assert_eq!(error, json!({"type": "error", "message": "m"}));

@@ -102,8 +102,10 @@ pub struct Supervisor<F: RuntimeFactory> {
     /// Something may differ from the last save: try one when idle.
     save_due: bool,
     /// Why this worker must not save (a save it could not restore exists:
-    /// writing over it would destroy it).
+    /// writing over it would destroy it; or the blueprint stopped half-way).
     store_refused: Option<String>,
+    /// The blueprint, checked whole at configure (or why it was refused).
+    blueprint: Option<Result<crate::blueprint::Plan, String>>,
 }
 
 impl<F: RuntimeFactory> Supervisor<F> {
@@ -128,6 +130,8 @@ impl<F: RuntimeFactory> Supervisor<F> {
         }
         let intensity =
             RestartIntensity { max_restarts: config.max_restarts, period_ms: config.restart_period_seconds * 1000.0 };
+        // Checked whole before anything runs; a refusal is told at boot.
+        let blueprint = config.blueprint.as_ref().map(|value| crate::blueprint::plan(value, profile.blueprint_steps));
         Ok(Supervisor {
             factory,
             config,
@@ -154,6 +158,7 @@ impl<F: RuntimeFactory> Supervisor<F> {
             last_save_ms: None,
             save_due: false,
             store_refused: None,
+            blueprint,
         })
     }
 
@@ -277,14 +282,28 @@ impl<F: RuntimeFactory> Supervisor<F> {
             }
             self.save_due = true;
         }
+        let php_version = runtime.php_version();
+        self.runtime = Some(runtime);
+        self.state = State::Serving;
+        let blueprint = match self.blueprint.take() {
+            None => None,
+            Some(Err(reason)) => {
+                events(trace(format!("the blueprint was refused, nothing of it ran: {reason}")));
+                Some(blueprint_run::blueprint_not_run("refused", "", Some(reason)))
+            }
+            Some(Ok(plan)) if restored.is_some() => {
+                events(trace("the blueprint was not run: the site was restored from its save, which holds its results (Reset site runs it on a fresh site)".into()));
+                Some(blueprint_run::blueprint_not_run("not-run", &plan.title, None))
+            }
+            Some(Ok(plan)) => Some(self.run_blueprint(&plan, events).await),
+        };
         events(Outgoing::Ready {
-            php_version: runtime.php_version(),
+            php_version,
             boot_ms: self.factory.now_ms() - started,
             restart: false,
             restored,
+            blueprint,
         });
-        self.runtime = Some(runtime);
-        self.state = State::Serving;
         Ok(())
     }
 
@@ -507,6 +526,7 @@ impl<F: RuntimeFactory> Supervisor<F> {
             boot_ms: self.factory.now_ms() - started,
             restart: true,
             restored: None,
+            blueprint: None,
         });
         Ok(())
     }
@@ -592,6 +612,7 @@ fn trace(message: String) -> Outgoing {
     Outgoing::Trace { message }
 }
 
+mod blueprint_run;
 mod recovery;
 mod rotation;
 mod standby;

@@ -104,6 +104,13 @@ export function createPhpHost(options = {}) {
       return [...bundle.keys()];
     },
 
+    /** Downloads one file (a blueprint's plugin zip), as bytes; an HTTP error throws, named. */
+    async fetchBytes(url) {
+      const response = await fetch(url);
+      if (!response.ok) throw new Error(`HTTP ${response.status} ${response.statusText} for ${url}`);
+      return new Uint8Array(await response.arrayBuffer());
+    },
+
     /** A copy of one bundle file (seeds: they change at run time), or null. */
     bundleFile: (path) => bundle.get(path)?.slice() ?? null,
   };

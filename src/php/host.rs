@@ -21,6 +21,8 @@ extern "C" {
     async fn load_bundle(this: &JsPhpHost, url: &str) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(method, catch, js_name = bundleFile)]
     fn bundle_file(this: &JsPhpHost, path: &str) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(method, catch, js_name = fetchBytes)]
+    async fn fetch_bytes(this: &JsPhpHost, url: &str) -> Result<JsValue, JsValue>;
 
     /// One runtime made by the host.
     pub type JsPhpRuntime;
@@ -292,6 +294,14 @@ impl RuntimeFactory for HostFactory {
 
     fn bundle_file(&self, path: &str) -> Option<Vec<u8>> {
         self.host.bundle_file(path).ok()?.dyn_into::<Uint8Array>().ok().map(|bytes| bytes.to_vec())
+    }
+
+    async fn fetch(&self, url: &str) -> Result<Vec<u8>, PhpError> {
+        let bytes = self.host.fetch_bytes(url).await.map_err(|e| php_error(&e))?;
+        bytes
+            .dyn_into::<Uint8Array>()
+            .map(|bytes| bytes.to_vec())
+            .map_err(|_| PhpError::new("TypeError", "fetchBytes did not return bytes"))
     }
 
     fn wall_clock_ms(&self) -> f64 {

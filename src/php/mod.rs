@@ -127,6 +127,8 @@ pub trait RuntimeFactory {
     async fn load_bundle(&self, url: &str) -> Result<Vec<String>, PhpError>;
     /// A copy of one file of the loaded bundle.
     fn bundle_file(&self, path: &str) -> Option<Vec<u8>>;
+    /// Downloads one file (a blueprint's plugin zip); an HTTP error is an error.
+    async fn fetch(&self, url: &str) -> Result<Vec<u8>, PhpError>;
     /// A monotonic clock for durations, in ms.
     fn now_ms(&self) -> f64;
     /// Wall-clock time, ms since the Unix epoch (for "rolled back to 16:31:05").

@@ -26,6 +26,10 @@ pub fn profile() -> Profile {
         // The bundle ships the installed DB; the "installer" checks it is there.
         install_script: format!("{TOOLS}/install-check.php"),
         after_restore_script: None,
+        // Not yet: MediaWiki's steps (create a user, a page, upload a file)
+        // are to come; its blueprints offer the generic steps only.
+        blueprint_steps: &[],
+        blueprint_script: None,
         // MediaWiki starts with an anonymous visitor, who logs in through the form.
         autologin_code: None,
         // MediaWiki has no add-on installer page to watch.

@@ -51,6 +51,14 @@ pub struct Profile {
     pub php_extensions: &'static [&'static str],
     /// php.ini entries the application needs; the page's `phpIni` wins over them.
     pub php_ini: &'static [(&'static str, &'static str)],
+    /// The blueprint steps this application offers (src/blueprint.rs), beside
+    /// the generic ones, and the PHP file that runs them in the live
+    /// instance through the application's own APIs: it reads the step from
+    /// `$playground_step` (its fields, and `step`), prints `session=<id>`
+    /// after a login and `plugin=<component> <dir>` after a plugin install,
+    /// and `OK` last; anything else is the step's error.
+    pub blueprint_steps: &'static [crate::blueprint::StepSpec],
+    pub blueprint_script: Option<String>,
     /// Pages (paths under the site) a warm standby serves on its own
     /// throwaway state, logged in as the admin where the profile logs in, so
     /// the code users hit most is compiled before a crash or rotation needs it.

@@ -6,6 +6,7 @@
 //!   bundle carries the install snapshot).
 
 use super::{php_string, Profile};
+use crate::blueprint::{optional, required, Field, FieldKind, StepRun, StepSpec};
 
 const WEBROOT: &str = "/www/moodle";
 const DATAROOT: &str = "/persist/moodledata";
@@ -96,6 +97,8 @@ pub fn profile() -> Profile {
         generated_files,
         install_script: format!("{WEBROOT}/admin/cli/install_database.php"),
         after_restore_script: None,
+        blueprint_steps: BLUEPRINT_STEPS,
+        blueprint_script: Some(format!("{WEBROOT}/admin/cli/blueprint_step.php")),
         autologin_code: Some(format!(
             "<?php\nrequire '{WEBROOT}/config.php';\ncomplete_user_login(get_admin());\necho session_id();\n"
         )),
@@ -107,6 +110,74 @@ pub fn profile() -> Profile {
         warmup_paths: &["/", "/course/edit.php", "/files/index.php", "/admin/plugins.php"],
     }
 }
+
+const USER_FIELDS: &[Field] =
+    &[required("username"), optional("password"), optional("firstname"), optional("lastname"), optional("email")];
+const ENROLMENT_FIELDS: &[Field] = &[required("username"), required("course"), optional("role")];
+const SECTION_FIELDS: &[Field] = &[required("course"), required("name"), optional("summary")];
+
+/// The blueprint steps of both Moodles (the stand-in's and real Moodle's step
+/// runners implement each on their own APIs). Courses are named by their
+/// shortname, users by their username, categories by name or idnumber.
+const BLUEPRINT_STEPS: &[StepSpec] = &[
+    StepSpec {
+        name: "setAdminAccount",
+        fields: &[
+            optional("username"),
+            optional("password"),
+            optional("email"),
+            optional("firstname"),
+            optional("lastname"),
+        ],
+        run: StepRun::Php,
+    },
+    StepSpec { name: "login", fields: &[required("username")], run: StepRun::Php },
+    StepSpec {
+        name: "setConfig",
+        fields: &[required("name"), required("value"), optional("plugin")],
+        run: StepRun::Php,
+    },
+    StepSpec {
+        name: "setConfigs",
+        fields: &[Field { name: "configs", required: true, kind: FieldKind::TextMap }, optional("plugin")],
+        run: StepRun::Php,
+    },
+    StepSpec { name: "createUser", fields: USER_FIELDS, run: StepRun::Php },
+    StepSpec {
+        name: "createUsers",
+        fields: &[Field { name: "users", required: true, kind: FieldKind::List(USER_FIELDS) }],
+        run: StepRun::Php,
+    },
+    StepSpec {
+        name: "createCategory",
+        fields: &[required("name"), optional("idnumber"), optional("parent"), optional("description")],
+        run: StepRun::Php,
+    },
+    StepSpec {
+        name: "createCourse",
+        fields: &[required("fullname"), required("shortname"), optional("category"), optional("summary")],
+        run: StepRun::Php,
+    },
+    StepSpec { name: "createSection", fields: SECTION_FIELDS, run: StepRun::Php },
+    StepSpec {
+        name: "createSections",
+        fields: &[Field { name: "sections", required: true, kind: FieldKind::List(SECTION_FIELDS) }],
+        run: StepRun::Php,
+    },
+    StepSpec { name: "enrolUser", fields: ENROLMENT_FIELDS, run: StepRun::Php },
+    StepSpec {
+        name: "enrolUsers",
+        fields: &[Field { name: "enrolments", required: true, kind: FieldKind::List(ENROLMENT_FIELDS) }],
+        run: StepRun::Php,
+    },
+    StepSpec {
+        name: "addModule",
+        fields: &[required("course"), required("module"), required("name"), optional("section"), optional("content")],
+        run: StepRun::Php,
+    },
+    StepSpec { name: "installPlugin", fields: &[required("url")], run: StepRun::InstallZip },
+    StepSpec { name: "installTheme", fields: &[required("url")], run: StepRun::InstallZip },
+];
 
 /// Real Moodle 4.5, from the bundle built out of the user's release.
 pub fn release_profile() -> Profile {
@@ -123,6 +194,8 @@ pub fn release_profile() -> Profile {
         // The same check again: it points the restored theme CSS (compiled
         // under the path of the page that saved it) at this page's path.
         after_restore_script: Some(format!("{TOOLS}/install-check.php")),
+        // The project's own step runner on Moodle's APIs (scripts/moodle/php/seed/).
+        blueprint_script: Some(format!("{TOOLS}/blueprint-step.php")),
         // Moodle starts sessions only for web requests, and php.run() sets no
         // REMOTE_ADDR; without HTTP_HOST Moodle skips its check that the host
         // is wwwroot's (php.run's "localhost" is not), which would redirect.

@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::fake::{block_on, FakeFactory, FakeRuntime};
+use crate::php::RunOutput;
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
@@ -935,4 +936,190 @@ fn a_crash_after_a_commit_is_saved_without_waiting_for_another_write() {
     let save = store.load();
     let db = &save.files.iter().find(|(path, _)| path == DB).unwrap().1;
     assert_eq!(&db[300..310], b"committed!");
+}
+
+fn with_blueprint(blueprint: serde_json::Value) -> Config {
+    Config { blueprint: Some(blueprint), standby: false, ..with_store() }
+}
+
+fn ready_blueprint(events: &[Outgoing]) -> crate::protocol::BlueprintReport {
+    events
+        .iter()
+        .find_map(|e| match e {
+            Outgoing::Ready { blueprint, .. } => blueprint.clone(),
+            _ => None,
+        })
+        .expect("the ready event reports the blueprint")
+}
+
+fn step_codes(runtime: &FakeRuntime) -> Vec<String> {
+    runtime
+        .codes
+        .borrow()
+        .iter()
+        .filter(|c| c.contains("$playground_step"))
+        .map(|c| c.split("\"step\":\"").nth(1).unwrap_or("").split('"').next().unwrap_or("").to_string())
+        .collect()
+}
+
+/// A blueprint runs once on a fresh site, each step through the profile's
+/// step runner, named in the progress bar; its login and plugin lines are
+/// taken up; a request step is served like a user's; the landing page is
+/// reported; the site is then saved (checkpointed at once).
+#[test]
+fn a_blueprint_runs_its_steps_in_order_on_a_fresh_site_and_says_where_to_land() {
+    let blueprint = serde_json::json!({
+        "version": 1, "title": "Demo", "constants": { "C": "DEMO" },
+        "steps": [
+            { "step": "createCourse", "fullname": "Demo course", "shortname": "{{C}}" },
+            { "step": "createUser", "username": "teacher1" },
+            { "step": "installPlugin", "url": "https://example.org/local_hello.zip" },
+            { "step": "login", "username": "teacher1" },
+            { "step": "request", "path": "/course/view.php?name={{C}}" },
+            { "step": "setLandingPage", "path": "/course/view.php?name={{C}}" }
+        ]
+    });
+    let factory = FakeFactory {
+        downloads: vec![("https://example.org/local_hello.zip".into(), b"PK zip".to_vec())],
+        prepare: Some(Rc::new(|runtime: &FakeRuntime, _| {
+            runtime.answer_code(
+                "\"installPlugin\"",
+                Ok(RunOutput {
+                    stdout: "plugin=local_hello /www/moodle/local/hello\nOK\n".into(),
+                    ..Default::default()
+                }),
+            );
+            runtime.answer_code(
+                "\"login\"",
+                Ok(RunOutput { stdout: "session=teacher-session\nOK\n".into(), ..Default::default() }),
+            );
+            runtime.on_request(Rc::new(|_, _| ok("course page")));
+        })),
+        ..Default::default()
+    };
+    let mut events = vec![];
+    let mut supervisor = Supervisor::new(factory, with_blueprint(blueprint)).unwrap();
+    block_on(supervisor.start(SavedSite::None, &mut |e| events.push(e))).unwrap();
+    let report = ready_blueprint(&events);
+    assert_eq!((report.state.as_str(), report.steps, report.steps_run), ("done", 6, 6), "{report:?}");
+    assert_eq!(report.landing_page.as_deref(), Some("/course/view.php?name=DEMO"));
+    let runtime = supervisor.runtime().unwrap();
+    assert_eq!(step_codes(runtime), ["createCourse", "createUser", "installPlugin", "login"]);
+    assert!(
+        runtime.codes.borrow().iter().any(|c| c.contains("DEMO") && c.contains("createCourse")),
+        "constants substituted"
+    );
+    assert!(
+        runtime.codes.borrow().iter().any(|c| c.contains("/tmp/playground-blueprint/step-3.zip")),
+        "the zip handed over"
+    );
+    assert_eq!(runtime.requests.borrow().len(), 1, "the request step was served");
+    assert_eq!(supervisor.cookies().get("MoodleSession"), Some("teacher-session"), "logged in as the step said");
+    assert_eq!(supervisor.plugins().plugins().map(|p| p.component.as_str()).collect::<Vec<_>>(), ["local_hello"]);
+    let details: Vec<String> = events
+        .iter()
+        .filter_map(|e| match e {
+            Outgoing::Progress { stage: Stage::Blueprint, detail, .. } => Some(detail.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(details.len(), 6);
+    assert_eq!(details[2], "blueprint step 3 of 6 (installPlugin)");
+    assert!(supervisor.wants_save(), "the set-up site is saved");
+}
+
+/// A family of failing steps (the runner's own error, a download that is not
+/// there, a request that fails, a trap in the step): the blueprint stops
+/// there, names the step and the error, runs nothing after it, and the
+/// half-set-up site is not saved.
+#[test]
+fn a_blueprint_stops_at_the_first_failing_step_names_it_and_the_site_is_not_saved() {
+    type Prepare = Box<dyn Fn(&FakeRuntime)>;
+    let failures: Vec<(&str, serde_json::Value, Prepare, &str)> = vec![
+        (
+            "the runner says why",
+            serde_json::json!({ "step": "createCourse", "fullname": "X", "shortname": "DUP" }),
+            Box::new(|r: &FakeRuntime| {
+                r.answer_code(
+                    "\"createCourse\"",
+                    Ok(RunOutput { stdout: "a course with shortname DUP exists".into(), ..Default::default() }),
+                )
+            }),
+            "a course with shortname DUP exists",
+        ),
+        (
+            "a download that is not there",
+            serde_json::json!({ "step": "installPlugin", "url": "https://example.org/missing.zip" }),
+            Box::new(|_: &FakeRuntime| {}),
+            "could not download https://example.org/missing.zip: HTTP 404",
+        ),
+        (
+            "a request that fails",
+            serde_json::json!({ "step": "request", "path": "/broken.php" }),
+            Box::new(|r: &FakeRuntime| {
+                r.on_request(Rc::new(|_, _| Ok(HttpResponse { status: 500, headers: BTreeMap::new(), body: vec![] })))
+            }),
+            "GET /broken.php answered 500",
+        ),
+        (
+            "a trap in the step",
+            serde_json::json!({ "step": "createUser", "username": "u" }),
+            Box::new(|r: &FakeRuntime| r.answer_code("\"createUser\"", Err(trap("memory access out of bounds")))),
+            "PHP crashed (memory-out-of-bounds) during the step",
+        ),
+    ];
+    for (name, failing, prepare, says) in failures {
+        let blueprint = serde_json::json!({
+            "version": 1,
+            "steps": [ { "step": "setConfig", "name": "a", "value": "1" }, failing, { "step": "createUser", "username": "after" } ]
+        });
+        let prepare = Rc::new(prepare);
+        let factory = FakeFactory {
+            prepare: Some(Rc::new(move |runtime: &FakeRuntime, number| {
+                if number == 1 {
+                    prepare(runtime);
+                }
+            })),
+            ..Default::default()
+        };
+        let mut events = vec![];
+        let mut supervisor = Supervisor::new(factory, with_blueprint(blueprint)).unwrap();
+        block_on(supervisor.start(SavedSite::None, &mut |e| events.push(e))).unwrap();
+        let report = ready_blueprint(&events);
+        assert_eq!((report.state.as_str(), report.steps_run), ("failed", 1), "{name}: {report:?}");
+        assert!(report.failed_step.as_deref().unwrap().starts_with("step 2 of 3"), "{name}: {report:?}");
+        assert!(report.error.as_deref().unwrap().contains(says), "{name}: {:?}", report.error);
+        assert!(report.landing_page.is_none());
+        let all_codes: Vec<String> = supervisor.runtime().unwrap().codes.borrow().clone();
+        assert!(!all_codes.iter().any(|c| c.contains("\"after\"")), "{name}: nothing after the failing step ran");
+        assert!(!supervisor.wants_save(), "{name}: a half-set-up site is not saved");
+        let Outgoing::Status { store, store_error, .. } = supervisor.status() else { unreachable!() };
+        assert_eq!(store, "refused", "{name}");
+        assert!(store_error.unwrap().contains("blueprint stopped at step 2 of 3"), "{name}");
+    }
+}
+
+/// Refused before anything ran; and not run over a restored save.
+#[test]
+fn an_invalid_blueprint_runs_nothing_and_a_restored_save_does_not_run_it_again() {
+    let invalid = serde_json::json!({ "version": 1, "steps": [ { "step": "createUser", "username": "a" }, { "step": "createCourse", "fullname": "no shortname" } ] });
+    let mut events = vec![];
+    let mut supervisor = Supervisor::new(FakeFactory::default(), with_blueprint(invalid)).unwrap();
+    block_on(supervisor.start(SavedSite::None, &mut |e| events.push(e))).unwrap();
+    let report = ready_blueprint(&events);
+    assert_eq!(report.state, "refused");
+    assert!(report.error.unwrap().contains("step 2 (createCourse): the field \"shortname\" is required"));
+    assert!(step_codes(supervisor.runtime().unwrap()).is_empty(), "not even the valid first step ran");
+
+    let mut store = crate::site_store::MemoryStore::default();
+    let mut first = started_with(factory(|_, _, _| ok("page")), with_store());
+    serve(&mut first, "POST", "/site/course/edit.php");
+    assert!(save_into(&mut store, &mut first));
+    let blueprint =
+        serde_json::json!({ "version": 1, "title": "Again?", "steps": [ { "step": "createUser", "username": "a" } ] });
+    let mut events = vec![];
+    let mut second = Supervisor::new(FakeFactory::default(), with_blueprint(blueprint)).unwrap();
+    block_on(second.start(SavedSite::Loaded(store.load()), &mut |e| events.push(e))).unwrap();
+    assert_eq!(ready_blueprint(&events).state, "not-run");
+    assert!(step_codes(second.runtime().unwrap()).is_empty());
 }
