@@ -40,6 +40,23 @@ class DemoSiteBundlePlugin {
   }
 }
 
+/** Zips one folder of the repo (under a top folder, as plugin zips are) into the output. */
+class ZipFolderPlugin {
+  constructor({ asset, dir, under }) { Object.assign(this, { asset, dir: path.join(root, dir), under }); }
+  apply(compiler) {
+    compiler.hooks.thisCompilation.tap('ZipFolderPlugin', (compilation) => {
+      compilation.hooks.processAssets.tap({ name: 'ZipFolderPlugin', stage: compiler.webpack.Compilation.PROCESS_ASSETS_STAGE_ADDITIONAL }, () => {
+        const files = {};
+        for (const file of listFiles(this.dir)) {
+          files[path.posix.join(this.under, path.relative(this.dir, file).split(path.sep).join('/'))] = fs.readFileSync(file);
+          compilation.fileDependencies.add(file);
+        }
+        compilation.emitAsset(this.asset, new compiler.webpack.sources.RawSource(Buffer.from(zipSync(files))));
+      });
+    });
+  }
+}
+
 function listFiles(dir) {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
     const full = path.join(dir, entry.name);
@@ -83,7 +100,10 @@ const page = {
   plugins: [
     new DemoSiteBundlePlugin(),
     new DemoSiteBundlePlugin({ asset: 'bench/bench-site.zip', extra: { dir: 'www/bench/php', under: 'bench' } }),
-    new CopyStaticPlugin(['index.html', 'style.css', 'bench/index.html']),
+    // The blueprint gallery: its recipes, their schema, the plugin one installs.
+    new ZipFolderPlugin({ asset: 'blueprints/plugins/local_hello.zip', dir: 'www/blueprints/plugins/hello', under: 'hello' }),
+    new CopyStaticPlugin(['index.html', 'style.css', 'bench/index.html',
+      ...fs.readdirSync(path.join(root, 'www/blueprints')).filter((name) => name.endsWith('.json')).map((name) => `blueprints/${name}`)]),
   ],
 };
 

@@ -115,7 +115,7 @@ impl PlannedStep {
 pub fn plan(value: &Value, offered: &[StepSpec]) -> Result<Plan, String> {
     let top = value.as_object().ok_or("a blueprint is a JSON object")?;
     for key in top.keys() {
-        if !["version", "title", "constants", "landingPage", "steps"].contains(&key.as_str()) {
+        if !["$schema", "version", "title", "constants", "landingPage", "steps"].contains(&key.as_str()) {
             return Err(format!("the blueprint has an unknown field {key:?}"));
         }
     }
@@ -272,6 +272,69 @@ fn substitute_text(text: &str, constants: &BTreeMap<String, String>) -> Result<S
     Ok(out)
 }
 
+/// The format as a JSON Schema (draft 2020-12): every step of every profile
+/// (`www/blueprints/schema.json` is this, kept in step by a native test).
+pub fn json_schema(profiles: &[(&str, &[StepSpec])]) -> Value {
+    use serde_json::json;
+    let mut defs = Map::new();
+    let mut offered_by: BTreeMap<&str, (Vec<&str>, StepSpec)> = BTreeMap::new();
+    for (profile, steps) in profiles {
+        for spec in steps.iter().chain(GENERIC_STEPS) {
+            offered_by.entry(spec.name).or_insert_with(|| (Vec::new(), *spec)).0.push(profile);
+        }
+    }
+    fn object(fields: &[Field], step: Option<&str>) -> Value {
+        let mut properties = Map::new();
+        let mut required: Vec<&str> = Vec::new();
+        if let Some(step) = step {
+            properties.insert("step".into(), json!({ "const": step }));
+            required.push("step");
+        }
+        for field in fields {
+            let schema = match field.kind {
+                FieldKind::Text => json!({ "type": ["string", "number"] }),
+                FieldKind::TextMap => {
+                    json!({ "type": "object", "additionalProperties": { "type": ["string", "number"] } })
+                }
+                FieldKind::List(items) => json!({ "type": "array", "minItems": 1, "items": object(items, None) }),
+            };
+            properties.insert(field.name.into(), schema);
+            if field.required {
+                required.push(field.name);
+            }
+        }
+        json!({ "type": "object", "additionalProperties": false, "required": required, "properties": properties })
+    }
+    let mut refs = Vec::new();
+    for (name, (profiles, spec)) in &offered_by {
+        let mut schema = object(spec.fields, Some(name));
+        schema["description"] = format!("offered by: {}", profiles.join(", ")).into();
+        defs.insert(name.to_string(), schema);
+        refs.push(json!({ "$ref": format!("#/$defs/{name}") }));
+    }
+    json!({
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "A resilient-php-worker blueprint",
+        "description": "Sets a fresh site up at its first boot, step by step (src/blueprint.rs). Strings may hold {{CONSTANT}}s.",
+        "type": "object",
+        "additionalProperties": false,
+        "required": ["version", "steps"],
+        "properties": {
+            "$schema": { "type": "string" },
+            "version": { "const": VERSION },
+            "title": { "type": "string" },
+            "constants": {
+                "type": "object",
+                "propertyNames": { "pattern": "^[A-Z_][A-Z0-9_]*$" },
+                "additionalProperties": { "type": ["string", "number"] }
+            },
+            "landingPage": { "type": "string" },
+            "steps": { "type": "array", "maxItems": MAX_STEPS, "items": { "oneOf": refs } }
+        },
+        "$defs": defs
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -306,6 +369,48 @@ mod tests {
                 { "step": "setLandingPage", "path": "/my/" }
             ]
         })
+    }
+
+    /// `www/blueprints/schema.json` is the format as the worker checks it;
+    /// `BLESS=1 cargo test schema` writes it anew after a change.
+    #[test]
+    fn the_schema_in_the_repo_is_the_format_the_worker_checks() {
+        let profiles: Vec<(&str, &[StepSpec])> = ["moodle", "moodle45", "mediawiki"]
+            .iter()
+            .map(|name| (*name, crate::profile::Profile::by_name(name).unwrap().blueprint_steps))
+            .collect();
+        let expected = serde_json::to_string_pretty(&json_schema(&profiles)).unwrap() + "\n";
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/www/blueprints/schema.json");
+        if std::env::var_os("BLESS").is_some() {
+            std::fs::write(path, &expected).unwrap();
+        }
+        let committed = std::fs::read_to_string(path).unwrap_or_default();
+        assert!(
+            committed == expected,
+            "www/blueprints/schema.json differs from the steps the profiles offer: BLESS=1 cargo test schema"
+        );
+    }
+
+    /// Every blueprint of the gallery is one the stand-in and real Moodle accept.
+    #[test]
+    fn the_gallery_blueprints_are_valid() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/www/blueprints");
+        let mut seen = 0;
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_none_or(|e| e != "json") || path.ends_with("schema.json") {
+                continue;
+            }
+            let value: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+            for profile in ["moodle", "moodle45"] {
+                let steps = crate::profile::Profile::by_name(profile).unwrap().blueprint_steps;
+                if let Err(refusal) = plan(&value, steps) {
+                    panic!("{} for {profile}: {refusal}", path.display());
+                }
+            }
+            seen += 1;
+        }
+        assert!(seen >= 2, "the gallery has its blueprints");
     }
 
     #[test]

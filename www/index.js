@@ -11,6 +11,8 @@ import { mountFailedBanner } from './shell/failed-banner.js';
 import { mountSiteSwitcher } from './shell/site-switcher.js';
 import { mountSavedSite } from './shell/saved-site.js';
 import { mountSiteTransfer } from './shell/site-transfer.js';
+import { mountBlueprintNotice } from './shell/blueprint-notice.js';
+import { readBlueprint, blueprintSiteName } from './blueprint/source.js';
 import { mountQuarantineList } from './shell/quarantine-list.js';
 import { claimSite } from './shell/tab-lock.js';
 import { createSiteStore } from './store/site-store.js';
@@ -32,10 +34,27 @@ async function main() {
   const debug = params.get('debug') !== '0';
 
   const profile = params.get('profile') ?? 'moodle';
+  // ?blueprint= / ?blueprint-url=: a recipe the worker runs on a fresh site.
+  let blueprint = null;
+  let blueprintRefusal = null;
+  try {
+    blueprint = await readBlueprint(params, {
+      pageUrl: location.href,
+      fetchText: async (url) => {
+        const response = await fetch(url);
+        if (!response.ok) throw new Error(`HTTP ${response.status}`);
+        return response.text();
+      },
+    });
+  } catch (error) {
+    blueprintRefusal = error.message;
+  }
   // The site is saved in this browser (OPFS) under its name (?site=, default
-  // the profile) and restored on the next load; ?store=0 keeps it in this
-  // tab only. One tab at a time owns a site's save (www/shell/tab-lock.js).
-  const siteName = params.get('site') ?? profile;
+  // the profile; a blueprint's page has a site of its own, so opening one
+  // never touches the user's site) and restored on the next load; ?store=0
+  // keeps it in this tab only. One tab at a time owns a site's save
+  // (www/shell/tab-lock.js).
+  const siteName = params.get('site') ?? (blueprint ? await blueprintSiteName(blueprint.text) : profile);
   // (A save takes its DB from the checkpoint: no checkpoints, no saves.)
   const saving = params.get('store') !== '0' && params.get('checkpoint') !== 'off' && Boolean(navigator.storage?.getDirectory);
   const claim = saving ? await claimSite(siteName) : { owner: false };
@@ -89,6 +108,10 @@ async function main() {
       onImport: (zip) => replaceSite('a site is being imported', () => store.importZip(siteName, zip, { profile })),
     });
   }
+  // After the site notice: its words are added to what the notice says.
+  mountBlueprintNotice(client, {
+    banner: $('blueprint-banner'), text: $('blueprint-text'), notice: $('site-notice'), noticeText: $('site-notice-text'),
+  }, { refusal: blueprintRefusal });
   const started = performance.now();
   client.configure({
     profile,
@@ -100,9 +123,11 @@ async function main() {
     ...(params.has('maxRestarts') ? { maxRestarts: Number(params.get('maxRestarts')) } : {}),
     ...(params.has('checkpoint') ? { checkpoint: params.get('checkpoint') } : {}),
     ...(params.has('standby') ? { standby: !['0', 'false', 'off'].includes(params.get('standby')) } : {}),
+    ...(params.has('cron') ? { cronIdleSeconds: Number(params.get('cron')) } : {}),
+    ...(blueprint ? { blueprint: blueprint.blueprint } : {}),
   });
   const ready = await client.ready;
-  address.navigate(params.get('path') ?? '/');
+  address.navigate(params.get('path') ?? ready.blueprint?.landingPage ?? '/');
   // For tests and the curious: the client is reachable from the console.
   // `sitePath` is this tab's site ("/site/<id>"): a request to the worker
   // names a page as `${sitePath}/index.php`.

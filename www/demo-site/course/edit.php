@@ -28,14 +28,8 @@ if ($_SERVER['REQUEST_METHOD'] === 'POST') {
     }
 
     if (!$errors) {
-        $id = $DB->insert_record('course', (object) [
-            'category' => 1,
-            'fullname' => $fullname,
-            'shortname' => $shortname,
-            'summary' => $summary,
-            'timecreated' => time(),
-        ]);
-        redirect(new moodle_url('/course/view.php', ['id' => $id]));
+        $course = create_course($fullname, $shortname, 1, $summary);
+        redirect(new moodle_url('/course/view.php', ['id' => $course->id]));
     }
     // Invalid input: show the form again with the reasons.
     http_response_code(400);

@@ -51,6 +51,44 @@ function install_core_schema_sql(): array {
             mimetype TEXT NOT NULL DEFAULT '',
             userid INTEGER NOT NULL DEFAULT 0,
             timecreated INTEGER NOT NULL DEFAULT 0)",
+        "CREATE TABLE IF NOT EXISTS {course_categories} (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            name TEXT NOT NULL,
+            idnumber TEXT NOT NULL DEFAULT '',
+            parent INTEGER NOT NULL DEFAULT 0,
+            description TEXT NOT NULL DEFAULT '')",
+        "CREATE TABLE IF NOT EXISTS {course_sections} (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            course INTEGER NOT NULL,
+            section INTEGER NOT NULL,
+            name TEXT NOT NULL DEFAULT '',
+            summary TEXT NOT NULL DEFAULT '',
+            UNIQUE (course, section))",
+        "CREATE TABLE IF NOT EXISTS {course_modules} (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            course INTEGER NOT NULL,
+            section INTEGER NOT NULL DEFAULT 0,
+            modname TEXT NOT NULL,
+            name TEXT NOT NULL,
+            content TEXT NOT NULL DEFAULT '')",
+        "CREATE TABLE IF NOT EXISTS {user_enrolments} (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            userid INTEGER NOT NULL,
+            courseid INTEGER NOT NULL,
+            role TEXT NOT NULL DEFAULT 'student',
+            UNIQUE (userid, courseid))",
+        "CREATE TABLE IF NOT EXISTS {task_adhoc} (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            classname TEXT NOT NULL,
+            customdata TEXT NOT NULL DEFAULT '',
+            nextruntime INTEGER NOT NULL DEFAULT 0,
+            timecreated INTEGER NOT NULL DEFAULT 0)",
+        "CREATE TABLE IF NOT EXISTS {task_log} (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            classname TEXT NOT NULL,
+            output TEXT NOT NULL DEFAULT '',
+            timestart INTEGER NOT NULL DEFAULT 0,
+            timeend INTEGER NOT NULL DEFAULT 0)",
     ];
 }
 

@@ -36,6 +36,8 @@ require_once($CFG->libdir . '/sessionlib.php');
 require_once($CFG->libdir . '/outputlib.php');
 require_once($CFG->libdir . '/upgradelib.php');
 require_once($CFG->libdir . '/filelib.php');
+require_once($CFG->libdir . '/courselib.php');
+require_once($CFG->libdir . '/cronlib.php');
 
 set_exception_handler('default_exception_handler');
 

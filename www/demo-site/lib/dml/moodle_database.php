@@ -134,6 +134,14 @@ class moodle_database {
     }
 
     /**
+     * @return mixed the first column of the first row, or false when there is none
+     */
+    public function get_field_sql(string $sql, array $params = []) {
+        $row = $this->query($sql, $params)->fetch(PDO::FETCH_NUM);
+        return $row === false ? false : $row[0];
+    }
+
+    /**
      * @return mixed the value, or false when no record matches
      */
     public function get_field(string $table, string $return, array $conditions, int $strictness = IGNORE_MISSING) {
