@@ -331,7 +331,23 @@ pub enum Outgoing {
         /// How long the last save kept the worker from its next job (plan + write), in ms.
         last_save_ms: Option<f64>,
         store_error: Option<String>,
+        /// The application's cron while idle (`None`: off).
+        cron: Option<CronSummary>,
     },
+}
+
+/// What the idle cron did: when it last ran (wall clock), the tasks its last
+/// slice ran, tasks still due, slices so far, the longest slice (what a
+/// request may have waited), the last failure.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CronSummary {
+    pub last_run_at_ms: Option<f64>,
+    pub last_did: Vec<String>,
+    pub pending: u32,
+    pub slices: u64,
+    pub longest_slice_ms: f64,
+    pub error: Option<String>,
 }
 
 /// What became of a blueprint: `done` (every step ran), `failed` (it stopped

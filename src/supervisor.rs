@@ -106,6 +106,8 @@ pub struct Supervisor<F: RuntimeFactory> {
     store_refused: Option<String>,
     /// The blueprint, checked whole at configure (or why it was refused).
     blueprint: Option<Result<crate::blueprint::Plan, String>>,
+    /// The application's cron while idle (src/supervisor/cron.rs).
+    cron: cron::Cron,
 }
 
 impl<F: RuntimeFactory> Supervisor<F> {
@@ -159,6 +161,7 @@ impl<F: RuntimeFactory> Supervisor<F> {
             save_due: false,
             store_refused: None,
             blueprint,
+            cron: cron::Cron::default(),
         })
     }
 
@@ -215,6 +218,7 @@ impl<F: RuntimeFactory> Supervisor<F> {
             last_save: self.saver.landed().map(site_store::summary),
             last_save_ms: self.last_save_ms,
             store_error: self.store_refused.clone().or_else(|| self.saver.last_error.clone()),
+            cron: self.cron_summary(),
         }
     }
 
@@ -297,6 +301,7 @@ impl<F: RuntimeFactory> Supervisor<F> {
             }
             Some(Ok(plan)) => Some(self.run_blueprint(&plan, events).await),
         };
+        self.cron.last_activity_ms = self.factory.now_ms();
         events(Outgoing::Ready {
             php_version,
             boot_ms: self.factory.now_ms() - started,
@@ -401,6 +406,7 @@ impl<F: RuntimeFactory> Supervisor<F> {
     pub async fn serve(&mut self, request: HttpRequest, events: Events<'_>) -> HttpResponse {
         let is_head = request.method == "HEAD";
         let response = self.serve_inner(request, events).await;
+        self.cron.last_activity_ms = self.factory.now_ms();
         if is_head {
             return HttpResponse { body: Vec::new(), ..response };
         }
@@ -613,6 +619,7 @@ fn trace(message: String) -> Outgoing {
 }
 
 mod blueprint_run;
+mod cron;
 mod recovery;
 mod rotation;
 mod standby;

@@ -139,15 +139,22 @@ fn kick(shared: &Rc<Shared>) {
                 after_job = true;
                 continue;
             }
-            if !standby_work_due(&shared) {
-                break;
+            if standby_work_due(&shared) {
+                // Idle: one standby step at a time, each after a pause that lets
+                // the page's messages in (and that a message cuts short).
+                let pause = if after_job { IDLE_BEFORE_STANDBY_MS } else { 0 };
+                after_job = false;
+                if idle_pause(&shared, pause).await {
+                    run_standby_step(&shared).await;
+                }
+                continue;
             }
-            // Idle: one standby step at a time, each after a pause that lets
-            // the page's messages in (and that a message cuts short).
-            let pause = if after_job { IDLE_BEFORE_STANDBY_MS } else { 0 };
+            // Idle with a spare ready: the application's cron when it is due
+            // (a message cuts the wait short, and its job goes first).
+            let Some(due_ms) = cron_due_in_ms(&shared) else { break };
             after_job = false;
-            if idle_pause(&shared, pause).await {
-                run_standby_step(&shared).await;
+            if idle_pause(&shared, due_ms.ceil().min(i32::MAX as f64) as i32).await {
+                run_cron_slice(&shared).await;
             }
         }
         shared.draining.set(false);
@@ -252,6 +259,19 @@ fn load_saved_site(shared: &Shared, config: &crate::protocol::Config) -> impl st
             .collect();
         SavedSite::Loaded(LoadedSave { manifest, files })
     }
+}
+
+fn cron_due_in_ms(shared: &Shared) -> Option<f64> {
+    shared.supervisor.borrow().as_ref().and_then(|supervisor| supervisor.cron_due_in_ms())
+}
+
+/// One slice of the application's cron, with the supervisor taken out as for a job.
+async fn run_cron_slice(shared: &Rc<Shared>) {
+    let Some(mut supervisor) = shared.supervisor.borrow_mut().take() else { return };
+    let mut events = |event: Outgoing| post(shared, &event);
+    supervisor.run_cron_slice(&mut events).await;
+    events(supervisor.status());
+    *shared.supervisor.borrow_mut() = Some(supervisor);
 }
 
 fn standby_work_due(shared: &Shared) -> bool {

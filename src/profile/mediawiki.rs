@@ -30,6 +30,8 @@ pub fn profile() -> Profile {
         // are to come; its blueprints offer the generic steps only.
         blueprint_steps: &[],
         blueprint_script: None,
+        // MediaWiki runs its job queue at the end of page requests ($wgJobRunRate).
+        cron_script: None,
         // MediaWiki starts with an anonymous visitor, who logs in through the form.
         autologin_code: None,
         // MediaWiki has no add-on installer page to watch.

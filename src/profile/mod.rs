@@ -59,6 +59,10 @@ pub struct Profile {
     /// and `OK` last; anything else is the step's error.
     pub blueprint_steps: &'static [crate::blueprint::StepSpec],
     pub blueprint_script: Option<String>,
+    /// Script that runs one bounded slice of the application's cron (at most
+    /// one task) in the live instance: prints `ran=<what>` per task run,
+    /// `pending=<n>` (tasks still due), and `OK` last. `None`: no idle cron.
+    pub cron_script: Option<String>,
     /// Pages (paths under the site) a warm standby serves on its own
     /// throwaway state, logged in as the admin where the profile logs in, so
     /// the code users hit most is compiled before a crash or rotation needs it.

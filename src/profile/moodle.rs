@@ -99,6 +99,7 @@ pub fn profile() -> Profile {
         after_restore_script: None,
         blueprint_steps: BLUEPRINT_STEPS,
         blueprint_script: Some(format!("{WEBROOT}/admin/cli/blueprint_step.php")),
+        cron_script: Some(format!("{WEBROOT}/admin/cli/cron_slice.php")),
         autologin_code: Some(format!(
             "<?php\nrequire '{WEBROOT}/config.php';\ncomplete_user_login(get_admin());\necho session_id();\n"
         )),
@@ -196,6 +197,7 @@ pub fn release_profile() -> Profile {
         after_restore_script: Some(format!("{TOOLS}/install-check.php")),
         // The project's own step runner on Moodle's APIs (scripts/moodle/php/seed/).
         blueprint_script: Some(format!("{TOOLS}/blueprint-step.php")),
+        cron_script: Some(format!("{TOOLS}/cron-slice.php")),
         // Moodle starts sessions only for web requests, and php.run() sets no
         // REMOTE_ADDR; without HTTP_HOST Moodle skips its check that the host
         // is wwwroot's (php.run's "localhost" is not), which would redirect.

@@ -1123,3 +1123,53 @@ fn an_invalid_blueprint_runs_nothing_and_a_restored_save_does_not_run_it_again()
     assert_eq!(ready_blueprint(&events).state, "not-run");
     assert!(step_codes(second.runtime().unwrap()).is_empty());
 }
+
+fn cron_of(supervisor: &Supervisor<FakeFactory>) -> Option<crate::protocol::CronSummary> {
+    let Outgoing::Status { cron, .. } = supervisor.status() else { unreachable!() };
+    cron
+}
+
+/// One cron slice: what it ran is told (status and trace) and saved; a slice
+/// that trapped is recovered like any crash and never replayed; off is off.
+#[test]
+fn an_idle_cron_slice_reports_what_it_ran_a_trap_in_it_is_recovered_and_off_is_off() {
+    let mut supervisor = started_with(
+        FakeFactory {
+            prepare: Some(Rc::new(|runtime: &FakeRuntime, number| {
+                if number == 1 {
+                    runtime.script_output(
+                        "cron_slice.php",
+                        "ran=\\core_course\\task\\delete_course: deleted course OLD\npending=2\nOK\n",
+                        0,
+                    );
+                }
+            })),
+            ..Default::default()
+        },
+        Config { standby: false, ..with_store() },
+    );
+    assert_eq!(supervisor.cron_due_in_ms(), Some(60_000.0), "due after a minute without requests");
+    let mut events = vec![];
+    block_on(supervisor.run_cron_slice(&mut |e| events.push(e)));
+    let cron = cron_of(&supervisor).unwrap();
+    assert_eq!(cron.last_did, ["\\core_course\\task\\delete_course: deleted course OLD"]);
+    assert_eq!((cron.pending, cron.slices, cron.error.clone()), (2, 1, None));
+    assert!(events.iter().any(|e| matches!(e, Outgoing::Trace { message } if message.starts_with("cron ran"))));
+    assert!(supervisor.wants_save(), "what a task changed is saved");
+
+    // A trap in the next slice (the runtime's scripts now fail as a trap would).
+    *supervisor.runtime().unwrap().script_error.borrow_mut() = Some(trap("unreachable"));
+    let before = created(&supervisor);
+    let mut events = vec![];
+    block_on(supervisor.run_cron_slice(&mut |e| events.push(e)));
+    assert!(events.iter().any(|e| matches!(e, Outgoing::Crash { method, .. } if method == "CRON")));
+    assert!(events.iter().any(|e| matches!(e, Outgoing::Recovered { replayed: false, .. })), "recovered, not replayed");
+    assert!(created(&supervisor) > before, "a fresh runtime serves");
+    assert_eq!(supervisor.state(), &State::Serving);
+    assert!(cron_of(&supervisor).unwrap().error.unwrap().contains("PHP crashed (unreachable) during a cron slice"));
+
+    let off = started_with(FakeFactory::default(), Config { cron_idle_seconds: 0.0, ..Config::default() });
+    assert_eq!((off.cron_due_in_ms(), cron_of(&off)), (None, None));
+    let wiki = started_with(FakeFactory::default(), Config { profile: "mediawiki".into(), ..Config::default() });
+    assert_eq!(wiki.cron_due_in_ms(), None, "MediaWiki has no idle cron");
+}

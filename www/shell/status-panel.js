@@ -13,6 +13,7 @@ const FIELDS = [
   ['Tracked plugins', (s) => (s.trackedPlugins.length ? s.trackedPlugins.join(', ') : '—')],
   ['Saved', (s) => describeSave(s)],
   ['Warm standby', (s) => (s.standbyMemoryBytes ? `${s.standby} (${formatBytes(s.standbyMemoryBytes)} of PHP memory)` : s.standby)],
+  ['Cron', (s) => describeCron(s.cron)],
 ];
 
 /** @param {import('../client.js').WorkerClient} client @param {HTMLElement} list a <dl> */
@@ -37,6 +38,15 @@ export function describeSave({ store, lastSave, lastSaveMs, storeError }) {
   const at = new Date(lastSave.savedAtMs).toLocaleTimeString();
   const took = lastSaveMs == null ? '' : `, in ${Math.round(lastSaveMs)} ms`;
   return `${at} after request #${lastSave.request} (${lastSave.files} files, ${formatBytes(lastSave.bytes)}${took})${store === 'saving' ? ', saving…' : ''}`;
+}
+
+/** The status panel's words for the idle cron (src/supervisor/cron.rs). */
+export function describeCron(cron) {
+  if (!cron) return 'off';
+  if (cron.lastRunAtMs == null) return 'not run yet (runs while the site is idle)';
+  const at = new Date(cron.lastRunAtMs).toLocaleTimeString();
+  const did = cron.error ?? (cron.lastDid.length ? cron.lastDid.join('; ') : 'nothing was due');
+  return `last ran ${at}: ${did}${cron.pending ? ` (${cron.pending} more due)` : ''}`;
 }
 
 export function formatBytes(bytes) {
