@@ -268,6 +268,55 @@ test('export, reset, import: the course and the login come back into a fresh rea
   });
 });
 
+test('the gallery demo-course blueprint sets up real Moodle through its own APIs (category, course, sections, page, label, users, enrolments) and lands on the course; a crash keeps it', { skip, timeout: TEST_MS }, async () => {
+  await withApp(env, { query: `${QUERY}&blueprint-url=blueprints/demo-course.json`, name: 'moodle-blueprint', readyTimeoutMs: BOOT_MS, firstSelector: '#page-wrapper' }, async ({ page, site, events }) => {
+    const report = await page.evaluate(() => window.playground.ready.blueprint);
+    assert.equal(report.state, 'done', JSON.stringify(report));
+    await frameOf(page).locator('h1').getByText('Introduction to Astronomy').waitFor({ timeout: PAGE_MS });
+    const check = async (when) => {
+      const course = await fetchThroughWorker(page, '/course/view.php?name=ASTRO101');
+      assert.equal(course.status, 200, when);
+      for (const text of ['Week 1: the night sky', 'Week 2: the planets', 'How to find the Pole Star', 'Jupiter']) {
+        assert.ok(course.text.includes(text), `${when}: the course page shows ${text}`);
+      }
+      const participants = await fetchThroughWorker(page, `/user/index.php?id=${course.text.match(/course-(\d+)/)?.[1] ?? ''}&perpage=50`);
+      for (const name of ['Tess Teacher', 'Sam Student', 'Sky Student']) assert.ok(participants.text.includes(name), `${when}: ${name} is enrolled`);
+      assert.ok(/Teacher/.test(participants.text) && /Student/.test(participants.text), `${when}: with their roles`);
+    };
+    await check('after the blueprint');
+    const { recovered } = await crashOnReload(page, site, events);
+    assert.equal(recovered.replayed, true, JSON.stringify(recovered));
+    await check('after a crash');
+  });
+});
+
+test('the gallery plugin-preview blueprint installs local_hello through the plugin installation of Moodle and lands on its page', { skip, timeout: TEST_MS }, async () => {
+  await withApp(env, { query: `${QUERY}&blueprint-url=blueprints/plugin-preview.json`, name: 'moodle-plugin-preview', readyTimeoutMs: BOOT_MS, firstSelector: '#page-wrapper' }, async ({ page }) => {
+    const report = await page.evaluate(() => window.playground.ready.blueprint);
+    assert.equal(report.state, 'done', JSON.stringify(report));
+    await frameOf(page).getByText('Hello from local_hello, Admin User!').waitFor({ timeout: PAGE_MS });
+    const plugins = await fetchThroughWorker(page, '/admin/plugins.php?contribonly=1');
+    assert.ok(plugins.text.includes('local_hello') || plugins.text.includes('Hello'), 'local_hello is listed as installed');
+  });
+});
+
+test('cron while idle: the tasks of Moodle (ad-hoc, then scheduled) run in the live instance, one per slice, and the status says what ran', { skip, timeout: TEST_MS }, async () => {
+  await withApp(env, { query: `${QUERY}&cron=1`, name: 'moodle-cron', readyTimeoutMs: BOOT_MS, firstSelector: '#page-wrapper' }, async ({ page }) => {
+    // The ad-hoc tasks the install queued run first, then the scheduled ones that are due.
+    const status = await page.evaluate(() => new Promise((resolve) => {
+      const off = window.playground.client.on('status', (s) => { if (s.cron?.lastDid.some((d) => d.startsWith('scheduled '))) { off(); resolve(s); } });
+    }));
+    assert.equal(status.cron.error, null, JSON.stringify(status.cron));
+    assert.ok(status.cron.lastRunAtMs > 0);
+    const dashboard = await fetchThroughWorker(page, '/my/');
+    assert.equal(dashboard.status, 200, 'the site serves between slices');
+    const log = (await page.locator('#log li').allInnerTexts()).join('\n');
+    assert.match(log, /cron ran ad-hoc [a-z_]+\\/, 'an ad-hoc task of Moodle ran');
+    assert.match(log, /cron ran scheduled [a-z_]+\\/, 'a scheduled task of Moodle ran');
+    await page.locator('[data-field="Cron"]').filter({ hasText: /last ran/ }).waitFor();
+  });
+});
+
 // ---------------------------------------------------------------- Moodle, as a teacher
 
 /**
