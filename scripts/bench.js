@@ -14,6 +14,7 @@ import { mirrorThroughput, requestOverhead, instanceCreation, rotationVersusHotS
 import { checkpointCost, journalCost, siteStoreCost } from './bench/integrity.js';
 import { APPS, appBootRecoveryRotation } from './bench/real-app.js';
 import { standbyFigure } from './bench/standby.js';
+import { blueprintBoots, cronWait, moodleCronWait } from './bench/blueprint.js';
 import { buildRows, printTable, withSummaries, NOTES } from './bench/report.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -33,6 +34,7 @@ const SETTINGS = Object.freeze({
   figure9: { rounds: 5, perPage: 1 },
   figure10: { rounds: 3, perPage: 2 },
   // Per app: recoveries timed each way, and recoveries with the standby before the memory is read again.
+  figure13: { rounds: 3, tasks: 30, idleSeconds: 0.05, moodleRounds: 1, moodleCronSeconds: 45 },
   figure11: { stand_in: { recoveries: 3, churn: 50 }, mediawiki: { recoveries: 3, churn: 20 }, moodle45: { recoveries: 3, churn: 10 } },
 });
 
@@ -69,6 +71,18 @@ async function main() {
       ...(fs.existsSync(path.join(root, APPS.moodle45.bundle))
         ? { 10: () => appBootRecoveryRotation(env.browser, env.url, 'moodle45', { ...SETTINGS.figure10, log, figure: 10 }) }
         : (log(`figure 10 (real Moodle) skipped: no ${APPS.moodle45.bundle} (MOODLE_SOURCE=/path/to/moodle scripts/moodle/build-bundle.sh)`), {})),
+      13: async () => {
+        const { rounds, tasks, idleSeconds, moodleRounds, moodleCronSeconds } = SETTINGS.figure13;
+        const result = {
+          standIn: await blueprintBoots(env.browser, env.url, { rounds }),
+          cron: await cronWait(env.browser, env.url, { tasks, idleSeconds }),
+        };
+        if (fs.existsSync(path.join(root, APPS.moodle45.bundle))) {
+          result.moodle45 = await blueprintBoots(env.browser, env.url, { rounds: moodleRounds, profileQuery: '&profile=moodle45' });
+          result.moodle45Cron = await moodleCronWait(env.browser, env.url, { profileQuery: '&profile=moodle45', seconds: moodleCronSeconds });
+        } else log(`figure 13 (real Moodle) skipped: no ${APPS.moodle45.bundle}`);
+        return result;
+      },
       11: async () => {
         const runs = [await standbyFigure(env.browser, env.url, 'moodle', { ...SETTINGS.figure11.stand_in, log })];
         // The real applications only where their bundles were built.

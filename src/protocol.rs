@@ -337,8 +337,8 @@ pub enum Outgoing {
 }
 
 /// What the idle cron did: when it last ran (wall clock), the tasks its last
-/// slice ran, tasks still due, slices so far, the longest slice (what a
-/// request may have waited), the last failure.
+/// slice ran, tasks still due, slices so far, the longest slice (the most a
+/// request can wait for one: PHP holds the worker while it runs), the last failure.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CronSummary {

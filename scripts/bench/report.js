@@ -93,6 +93,23 @@ export function buildRows(results) {
     const hungToNext = median(f12.watchdog.map((w) => w.hungToNextMs));
     row(12, '  watchdog: hung request answered 504 → the request queued behind it served (fresh worker, save restored)', ms(hungToNext), `cold boot ${ms(cold)}`, hungToNext / cold);
   }
+  const f13 = results.figure13;
+  if (f13) {
+    const boots = (run, name) => {
+      const cold = median(run.coldBootMs);
+      row(13, `${name}: page load → the demo-course blueprint's landing page`, ms(median(run.blueprintBootMs)), `cold boot ${ms(cold)}`, median(run.blueprintBootMs) / cold);
+      row(13, `  ${name}: its 8 steps (ready.blueprint.ms)`, ms(median(run.stepsMs)), `cold boot ${ms(cold)}`, median(run.stepsMs) / cold);
+    };
+    boots(f13.standIn, 'stand-in');
+    const waited = (c) => Math.max(0, Math.max(...c.latencies) - median(c.baseline));
+    const c = f13.cron;
+    row(13, `stand-in cron: longest a request waited for a slice (${c.latencies.length} requests during ${c.slices} slices)`, ms(waited(c)), `longest slice ${ms(c.longestSliceMs)}`, waited(c) / 1000, ['<=', 1]);
+    if (f13.moodle45) boots(f13.moodle45, 'real Moodle');
+    if (f13.moodle45Cron) {
+      const m = f13.moodle45Cron;
+      row(13, `real Moodle cron: longest a request waited for a slice (${m.latencies.length} requests during ${m.slices} slices)`, ms(waited(m)), `longest slice ${ms(m.longestSliceMs)}`, waited(m) / 1000, ['<=', 1]);
+    }
+  }
   const f8 = results.figure8;
   if (f8) {
     const { delete: journal, memory } = f8.perTransactionMs;
@@ -135,6 +152,7 @@ export const NOTES = [
   'Fig 3: a fresh pair of workers per repetition: @php-wasm 3.1.55 leaks 2 FS streams per request (/request/stdout, /request/stderr) and its 2045th request aborts the instance.',
   'Fig 4: JS heap = V8 heap of worker + page incl. ArrayBuffer backing stores (CDP Runtime.getHeapUsage); wasm = live WebAssembly.Memory objects (WeakRefs installed through CDP before the worker starts); RSS = renderer processes (/proc).',
   'Fig 7: per request of write-one.php (one row, one transaction) after grow.php made the DB 16 MiB; three fresh pages, checkpoint=off|full|incremental.',
+  'Fig 13: blueprint boot = page.goto(?blueprint-url=blueprints/demo-course.json) in a fresh context → the landing page\'s <h1> in the iframe; cold boot = the same site without it, fresh context, same run. Cron wait = the slowest answer to a request sent while cron worked minus the median answer to the same request with cron idle (same page); the stand-in with 30 queued course deletions and a request every 20–200 ms, real Moodle with its own tasks (those the install queued, then the due scheduled ones) and a request every 0.3–1.3 s for 45 s.',
   'Fig 12: write-one.php on a DB grown to 16 MiB, one page with store=0 and one with the store on; the save is timed from the answer to the worker\'s status saying the save naming that request landed; the restore boots are page.reload()s of the second page (its save restored) against cold first loads of the same page in fresh contexts; the watchdog rows send spin.php (an endless loop) and a write behind it with ?deadline=3.',
   'Fig 8: journal.php times n single-row transactions inside PHP (hrtime) on a DB of its own; DELETE keeps the journal a file, so it travels with the DB.',
   'Fig 10: real Moodle 4.5 (scripts/moodle/build-bundle.sh from MOODLE_SOURCE; run only where that bundle exists): as figure 9, on the dashboard /my/ as the auto-logged-in admin; the bundle download (77 MB zip, 30 MB of it ICU data for intl; moodle-playground publishes 34.6 MiB) is part of the cold boot.',
