@@ -41,15 +41,44 @@ export interface WorkerConfig {
   standby?: boolean;
   /** Name of the site's save in OPFS (restored at boot, saved after changes); empty or absent: no save. */
   store?: string;
+  /**
+   * A blueprint (www/blueprints/schema.json): run once on a fresh site after
+   * its first boot, not when a save was restored. Checked whole first; the
+   * outcome is `ready.blueprint`.
+   */
+  blueprint?: Blueprint;
+  /** Run the application's cron after this many seconds without a request, one task per slice; 0 = never. Default 60. */
+  cronIdleSeconds?: number;
 }
 
-export type Stage = 'downloading' | 'instantiating' | 'bootstrapping' | 'snapshotting' | 'restoring' | 'reregistering' | 'replaying';
+/** A blueprint: see www/blueprints/schema.json for every step and its fields. */
+export interface Blueprint {
+  version: 1;
+  title?: string;
+  /** Substituted as {{NAME}} in every string of the steps and landingPage. */
+  constants?: Record<string, string | number>;
+  landingPage?: string;
+  steps: Array<{ step: string; [field: string]: unknown }>;
+}
+
+export interface BlueprintReport {
+  /** done: every step ran; failed: stopped at failedStep (not saved); refused: invalid, nothing ran; not-run: a save was restored. */
+  state: 'done' | 'failed' | 'refused' | 'not-run';
+  title: string; steps: number; stepsRun: number;
+  failedStep: string | null; error: string | null; landingPage: string | null; ms: number;
+}
+
+export interface CronSummary {
+  lastRunAtMs: number | null; lastDid: string[]; pending: number; slices: number; longestSliceMs: number; error: string | null;
+}
+
+export type Stage = 'downloading' | 'instantiating' | 'bootstrapping' | 'snapshotting' | 'restoring' | 'reregistering' | 'replaying' | 'blueprint' | 'cron';
 export type FaultKind =
   | 'memory-out-of-bounds' | 'unreachable' | 'bad-indirect-call' | 'aborted' | 'wasm-trap'
   | 'stack-exhausted' | 'file-descriptors-exhausted' | 'runtime-files-missing' | 'runtime-crashed';
 
 export interface ProgressEvent { type: 'progress'; stage: Stage; fraction: number; detail: string }
-export interface ReadyEvent { type: 'ready'; phpVersion: string; bootMs: number; restart: boolean; restored: SaveSummary | null }
+export interface ReadyEvent { type: 'ready'; phpVersion: string; bootMs: number; restart: boolean; restored: SaveSummary | null; blueprint: BlueprintReport | null }
 export interface ErrorEvent { type: 'error'; id?: number; message: string }
 export interface CrashEvent { type: 'crash'; kind: FaultKind; message: string; method: string; url: string }
 export interface RecoveredEvent {
@@ -68,6 +97,7 @@ export interface StatusEvent {
   standby: 'off' | 'preparing' | 'ready' | 'unavailable'; standbyMemoryBytes: number;
   store: 'off' | 'unsaved' | 'saving' | 'saved' | 'failing' | 'refused';
   lastSave: SaveSummary | null; lastSaveMs: number | null; storeError: string | null;
+  cron: CronSummary | null;
 }
 export type WorkerEvent =
   | ProgressEvent | ReadyEvent | ErrorEvent | CrashEvent | RecoveredEvent | FailedEvent
