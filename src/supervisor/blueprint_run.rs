@@ -61,7 +61,7 @@ impl<F: RuntimeFactory> Supervisor<F> {
         }
         if report.state == "done" {
             report.landing_page = landing_page;
-            self.checkpoint_now();
+            self.checkpoint_serving();
             events(trace(format!("the blueprint {:?} ran its {total} steps", plan.title)));
         }
         report.ms = self.factory.now_ms() - started;
@@ -163,18 +163,13 @@ impl<F: RuntimeFactory> Supervisor<F> {
         format!("PHP crashed ({}) during the step: {after}", kind.as_str())
     }
 
-    /// A checkpoint of the DB as it is now (after steps that ran PHP outside
-    /// any request), so it is saved without waiting for a request that writes.
-    pub(super) fn checkpoint_now(&mut self) {
-        let Some(runtime) = self.runtime.as_ref() else { return };
-        let plugins = || self.plugins.plugins().cloned().collect();
-        let now = self.factory.wall_clock_ms();
-        if let Ok(true) =
-            self.checkpointer.after_request(runtime, &self.profile, self.stats.requests_served, now, plugins)
-        {
-            self.saver.db_written(None);
-        }
-        self.save_due = true;
+    /// A checkpoint of the serving runtime's DB as it is now (after PHP ran
+    /// outside any request: blueprint steps, cron tasks), so it is saved
+    /// without waiting for a request that writes.
+    pub(super) fn checkpoint_serving(&mut self) {
+        let Some(runtime) = self.runtime.take() else { return };
+        self.checkpoint_now(&runtime);
+        self.runtime = Some(runtime);
     }
 }
 

@@ -72,7 +72,7 @@ impl<F: RuntimeFactory> Supervisor<F> {
                 if !self.cron.last_did.is_empty() {
                     events(trace(format!("cron ran {} in {:.0} ms", self.cron.last_did.join("; "), ended - started)));
                     // A task changed the site: save it like a request's changes.
-                    self.checkpoint_now();
+                    self.checkpoint_serving();
                 }
             }
             Ok(output) => {

@@ -334,19 +334,24 @@ impl<F: RuntimeFactory> Supervisor<F> {
         }
         if self.saves() {
             // The restored DB is a state to save (a crashed request may have
-            // committed before it trapped): checkpoint it now, so the next
-            // idle moment saves it without waiting for a request that writes.
-            let plugins = || self.plugins.plugins().cloned().collect();
-            let now = self.factory.wall_clock_ms();
-            if let Ok(true) =
-                self.checkpointer.after_request(runtime, &self.profile, self.stats.requests_served, now, plugins)
-            {
-                self.saver.db_written(None);
-            }
-            self.save_due = true;
+            // committed before it trapped).
+            self.checkpoint_now(runtime);
         }
         self.last_data_source = Some(report.source);
         Ok((report.files, report.bytes))
+    }
+
+    /// A checkpoint of `runtime`'s DB as it is now, so the next idle moment
+    /// saves it without waiting for a request that writes.
+    pub(super) fn checkpoint_now(&mut self, runtime: &F::Runtime) {
+        let plugins = || self.plugins.plugins().cloned().collect();
+        let now = self.factory.wall_clock_ms();
+        if let Ok(true) =
+            self.checkpointer.after_request(runtime, &self.profile, self.stats.requests_served, now, plugins)
+        {
+            self.saver.db_written(None);
+        }
+        self.save_due = true;
     }
 
     pub(super) async fn reregister_plugins(&self, runtime: &F::Runtime, events: Events<'_>) -> Result<(), PhpError> {
