@@ -48,8 +48,9 @@ pub enum FieldKind {
 pub enum StepRun {
     /// The profile's blueprint script, in the live instance.
     Php,
-    /// The profile's blueprint script, after the worker fetched the zip at `url`.
-    InstallZip,
+    /// The profile's blueprint script, after the worker downloaded the file
+    /// at `url` (a plugin zip, a file to upload); its path is `filePath`.
+    Download,
     /// A request to the site, as the user's browser would send it.
     Request,
     /// Sets where the page goes once the blueprint is done.
@@ -354,7 +355,7 @@ mod tests {
             fields: &[Field { name: "configs", required: true, kind: FieldKind::TextMap }],
             run: StepRun::Php,
         },
-        StepSpec { name: "installPlugin", fields: &[required("url")], run: StepRun::InstallZip },
+        StepSpec { name: "installPlugin", fields: &[required("url")], run: StepRun::Download },
     ];
 
     fn good() -> Value {

@@ -4,7 +4,7 @@
 # = the web root (unpacked by the worker into /www/mediawiki), LocalSettings.php
 #   included, + the install snapshot as .playground/seed/persist/data/<file>,
 #   + the profile's scripts as .playground/seed/playground/mediawiki/
-#   {install-check,run-updater}.php, + the ICU data for intl as
+#   {install-check,run-updater,blueprint-step}.php, + the ICU data for intl as
 #   .playground/icudt74l.dat.
 #
 # Idempotent: a step is skipped when its output exists and is newer than its
@@ -111,7 +111,7 @@ add_icu_data "$extra/.playground/icudt74l.dat"
 seed_scripts=$extra/.playground/seed/playground/mediawiki
 mkdir -p "$seed_scripts"
 copied=()
-for script in install-check.php run-updater.php; do
+for script in install-check.php run-updater.php blueprint-step.php; do
   if ! cmp -s "$here/$script" "$seed_scripts/$script"; then
     cp "$here/$script" "$seed_scripts/$script"
     copied+=("$script")

@@ -4,11 +4,39 @@
 //! `images/`, `LocalSettings.php` from the install, `intl` loaded.
 
 use super::{php_string, Profile};
+use crate::blueprint::{optional, required, StepRun, StepSpec};
 
 const WEBROOT: &str = "/www/mediawiki";
 const DATA: &str = "/persist/data";
 /// Seeded by the bundle (`.playground/seed/playground/mediawiki/`), outside the web root.
 const TOOLS: &str = "/playground/mediawiki";
+
+/// MediaWiki's blueprint steps (scripts/mediawiki/blueprint-step.php runs them).
+const BLUEPRINT_STEPS: &[StepSpec] = &[
+    StepSpec {
+        name: "createUser",
+        fields: &[
+            required("username"),
+            optional("password"),
+            optional("email"),
+            optional("realname"),
+            optional("groups"),
+        ],
+        run: StepRun::Php,
+    },
+    StepSpec { name: "login", fields: &[required("username")], run: StepRun::Php },
+    StepSpec {
+        name: "createPage",
+        fields: &[required("title"), required("content"), optional("summary")],
+        run: StepRun::Php,
+    },
+    // The file at `url` is downloaded by the worker, like a plugin zip.
+    StepSpec {
+        name: "uploadFile",
+        fields: &[required("filename"), required("url"), optional("comment"), optional("text")],
+        run: StepRun::Download,
+    },
+];
 
 pub fn profile() -> Profile {
     Profile {
@@ -26,10 +54,8 @@ pub fn profile() -> Profile {
         // The bundle ships the installed DB; the "installer" checks it is there.
         install_script: format!("{TOOLS}/install-check.php"),
         after_restore_script: None,
-        // Not yet: MediaWiki's steps (create a user, a page, upload a file)
-        // are to come; its blueprints offer the generic steps only.
-        blueprint_steps: &[],
-        blueprint_script: None,
+        blueprint_steps: BLUEPRINT_STEPS,
+        blueprint_script: Some(format!("{TOOLS}/blueprint-step.php")),
         // MediaWiki runs its job queue at the end of page requests ($wgJobRunRate).
         cron_script: None,
         // MediaWiki starts with an anonymous visitor, who logs in through the form.

@@ -55,8 +55,9 @@ pub struct Profile {
     /// the generic ones, and the PHP file that runs them in the live
     /// instance through the application's own APIs: it reads the step from
     /// `$playground_step` (its fields, and `step`), prints `session=<id>`
-    /// after a login and `plugin=<component> <dir>` after a plugin install,
-    /// and `OK` last; anything else is the step's error.
+    /// (and `cookie=<name>=<value>` for other cookies) after a login and
+    /// `plugin=<component> <dir>` after a plugin install, and `OK` last;
+    /// anything else is the step's error.
     pub blueprint_steps: &'static [crate::blueprint::StepSpec],
     pub blueprint_script: Option<String>,
     /// Script that runs one bounded slice of the application's cron (at most

@@ -176,8 +176,8 @@ const BLUEPRINT_STEPS: &[StepSpec] = &[
         fields: &[required("course"), required("module"), required("name"), optional("section"), optional("content")],
         run: StepRun::Php,
     },
-    StepSpec { name: "installPlugin", fields: &[required("url")], run: StepRun::InstallZip },
-    StepSpec { name: "installTheme", fields: &[required("url")], run: StepRun::InstallZip },
+    StepSpec { name: "installPlugin", fields: &[required("url")], run: StepRun::Download },
+    StepSpec { name: "installTheme", fields: &[required("url")], run: StepRun::Download },
 ];
 
 /// Real Moodle 4.5, from the bundle built out of the user's release.

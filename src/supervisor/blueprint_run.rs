@@ -12,8 +12,8 @@ use crate::plugins::TrackedPlugin;
 use crate::profile::php_string;
 use crate::protocol::BlueprintReport;
 
-/// Where a step's plugin zip is put for the step runner to install.
-const ZIP_DIR: &str = "/tmp/playground-blueprint";
+/// Where a step's download (a plugin zip, a file to upload) is put for the step runner.
+const DOWNLOAD_DIR: &str = "/tmp/playground-blueprint";
 
 impl<F: RuntimeFactory> Supervisor<F> {
     /// Runs every step of `plan` on the serving runtime; reports how it went.
@@ -36,7 +36,7 @@ impl<F: RuntimeFactory> Supervisor<F> {
             events(progress(Stage::Blueprint, fraction, &format!("blueprint {}", step.describe(total))));
             let outcome = match step.run {
                 StepRun::Php => self.run_php_step(step, None, events).await,
-                StepRun::InstallZip => self.run_zip_step(step, events).await,
+                StepRun::Download => self.run_download_step(step, events).await,
                 StepRun::Request => self.run_request_step(step, events).await,
                 StepRun::LandingPage => {
                     landing_page = step.text("path").map(str::to_string);
@@ -72,7 +72,7 @@ impl<F: RuntimeFactory> Supervisor<F> {
     async fn run_php_step(
         &mut self,
         step: &PlannedStep,
-        zip_path: Option<&str>,
+        file_path: Option<&str>,
         events: Events<'_>,
     ) -> Result<(), String> {
         let Some(script) = self.profile.blueprint_script.clone() else {
@@ -80,8 +80,8 @@ impl<F: RuntimeFactory> Supervisor<F> {
         };
         let mut args = step.args.clone();
         args.insert("step".into(), step.name.clone().into());
-        if let Some(path) = zip_path {
-            args.insert("zipPath".into(), path.into());
+        if let Some(path) = file_path {
+            args.insert("filePath".into(), path.into());
         }
         let json = serde_json::to_string(&args).expect("a step's fields are plain JSON");
         let code = format!(
@@ -103,6 +103,9 @@ impl<F: RuntimeFactory> Supervisor<F> {
         for line in lines {
             if let Some(session) = line.strip_prefix("session=") {
                 self.jar.set(self.profile.session_cookie, session);
+            } else if let Some((name, value)) = line.strip_prefix("cookie=").and_then(|c| c.split_once('=')) {
+                // Besides the session, a login may need cookies of its own (MediaWiki's UserID, UserName).
+                self.jar.set(name, value);
             } else if let Some((component, dir)) = line.strip_prefix("plugin=").and_then(|p| p.split_once(' ')) {
                 let plugin = TrackedPlugin { component: component.to_string(), dir: dir.to_string() };
                 events(trace(format!(
@@ -115,21 +118,25 @@ impl<F: RuntimeFactory> Supervisor<F> {
         Ok(())
     }
 
-    /// Fetches the step's zip, puts it where the step runner installs it from.
-    async fn run_zip_step(&mut self, step: &PlannedStep, events: Events<'_>) -> Result<(), String> {
+    /// Downloads the step's file (`url`) to where the step runner takes it from.
+    async fn run_download_step(&mut self, step: &PlannedStep, events: Events<'_>) -> Result<(), String> {
         let url = step.text("url").unwrap_or_default().to_string();
-        let zip = self.factory.fetch(&url).await.map_err(|e| format!("could not download {url}: {}", e.message))?;
-        let path = format!("{ZIP_DIR}/step-{}.zip", step.number);
+        let bytes = self.factory.fetch(&url).await.map_err(|e| format!("could not download {url}: {}", e.message))?;
+        // The file keeps its name (an upload is named after it; a zip is a zip).
+        let name = url.split(['?', '#']).next().unwrap_or_default().rsplit('/').next().unwrap_or_default();
+        let name: String = name.chars().filter(|c| c.is_ascii_alphanumeric() || "._-".contains(*c)).collect();
+        let dir = format!("{DOWNLOAD_DIR}/step-{}", step.number);
+        let path = format!("{dir}/{}", if name.is_empty() { "download" } else { &name });
         let runtime = self.runtime.as_ref().ok_or("there is no PHP runtime")?;
         runtime
-            .mkdir_tree(ZIP_DIR)
-            .and_then(|()| runtime.write_file(&path, &zip))
-            .map_err(|e| format!("could not write the zip: {e}"))?;
-        let installed = self.run_php_step(step, Some(&path), events).await;
+            .mkdir_tree(&dir)
+            .and_then(|()| runtime.write_file(&path, &bytes))
+            .map_err(|e| format!("could not write the download: {e}"))?;
+        let outcome = self.run_php_step(step, Some(&path), events).await;
         if let Some(runtime) = self.runtime.as_ref() {
             let _ = runtime.unlink(&path);
         }
-        installed
+        outcome
     }
 
     /// A request to the site, as the user's browser would send it.

@@ -1010,7 +1010,7 @@ fn a_blueprint_runs_its_steps_in_order_on_a_fresh_site_and_says_where_to_land() 
         "constants substituted"
     );
     assert!(
-        runtime.codes.borrow().iter().any(|c| c.contains("/tmp/playground-blueprint/step-3.zip")),
+        runtime.codes.borrow().iter().any(|c| c.contains("/tmp/playground-blueprint/step-3/local_hello.zip")),
         "the zip handed over"
     );
     assert_eq!(runtime.requests.borrow().len(), 1, "the request step was served");

@@ -39,6 +39,45 @@ const rawUrl = (title) => `/index.php?title=${title}&action=raw`;
 
 // ---------------------------------------------------------------- the tests
 
+test('a blueprint sets MediaWiki up through its own services: a user in a group, a page, an uploaded image, a login; the page lands there; a crash keeps it', { timeout: TEST_MS }, async () => {
+  const png = makePng(12, 9);
+  const blueprint = {
+    version: 1,
+    title: 'A wiki with a page',
+    landingPage: '/index.php/Blueprint_page',
+    steps: [
+      { step: 'createUser', username: 'Alice', password: 'alice-password-1', groups: 'sysop' },
+      { step: 'createPage', title: 'Blueprint page', content: "Made by '''a blueprint'''.\n\n[[File:Blueprint.png]]" },
+      { step: 'uploadFile', filename: 'Blueprint.png', url: `data:image/png;base64,${Buffer.from(png).toString('base64')}` },
+      { step: 'login', username: 'Alice' },
+    ],
+  };
+  const query = `${QUERY}&blueprint=${encodeURIComponent(Buffer.from(JSON.stringify(blueprint)).toString('base64'))}`;
+  await withApp(env, { query, name: 'mediawiki-blueprint' }, async ({ page, events }) => {
+    const report = await page.evaluate(() => window.playground.ready.blueprint);
+    assert.equal(report.state, 'done', JSON.stringify(report));
+    await frameOf(page).locator('#firstHeading').getByText('Blueprint page').waitFor({ timeout: PAGE_MS });
+    const check = async (when) => {
+      const shown = await fetchThroughWorker(page, '/index.php/Blueprint_page');
+      assert.match(shown.text, /Made by <b>a blueprint<\/b>/, `${when}: the page`);
+      assert.match(shown.text, /id="pt-userpage"[\s\S]{0,300}Alice/, `${when}: logged in as Alice`);
+      const file = await fetchThroughWorker(page, '/index.php/File:Blueprint.png');
+      const href = file.text.match(/class="fullImageLink"[^>]*><a href="([^"]+)"/)?.[1];
+      assert.ok(href, `${when}: the file page links the image`);
+      assertSameBytes(await fetchBytes(page, new URL(href, 'http://x').pathname), png, `${when}: the uploaded image`);
+      const sysops = await fetchThroughWorker(page, '/index.php?title=Special:ListUsers&group=sysop');
+      assert.match(sysops.text, /Alice/, `${when}: Alice is in the sysop group`);
+    };
+    await check('after the blueprint');
+    const seen = await events.count();
+    await page.evaluate(() => window.playground.client.injectFault('memory'));
+    await fetchThroughWorker(page, '/index.php/Main_Page');
+    const recovered = await events.waitFor('recovered', seen, RECOVERY_MS);
+    assert.equal(recovered.dataLoss ?? null, null, JSON.stringify(recovered));
+    await check('after a crash');
+  });
+});
+
 test('the main page is served: 200, "Playground Wiki"', { timeout: TEST_MS }, async () => {
   await withWiki('main-page', async ({ page, site }) => {
     assert.equal(await site.title(), 'Playground Wiki');

@@ -89,7 +89,7 @@ function blueprint_run_step(array $step): void {
             // The add-on installer's own path: check and unpack the zip, then
             // the upgrade that registers what appeared.
             require_once($CFG->dirroot . '/admin/tool/installaddon/classes/installer.php');
-            $component = tool_installaddon_installer::extract_plugin_zip($field('zipPath'));
+            $component = tool_installaddon_installer::extract_plugin_zip($field('filePath'));
             core_component::reset();
             purge_all_caches();
             upgrade_noncore();

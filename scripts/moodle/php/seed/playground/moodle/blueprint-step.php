@@ -227,7 +227,7 @@ function playground_run_step(array $step): string {
             return '';
         case 'installPlugin':
         case 'installTheme':
-            return playground_install_zip($field('zipPath'));
+            return playground_install_zip($field('filePath'));
         default:
             throw new moodle_exception('unknownstep', 'error', '', null, "no blueprint step {$step['step']}");
     }
