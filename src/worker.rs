@@ -38,6 +38,8 @@ struct Shared {
     object_prototype: inbound::ObjectPrototype,
     /// Ends the serving loop's idle pause early: set while it pauses.
     wake: RefCell<Option<js_sys::Function>>,
+    /// A timer is pending that brings the loop back when cron may be due.
+    cron_timer_armed: Cell<bool>,
 }
 
 /// One worker: feed it the page's messages with `receive`.
@@ -71,6 +73,7 @@ impl WorkerApp {
                 draining: Cell::new(false),
                 object_prototype: inbound::ObjectPrototype::new(),
                 wake: RefCell::new(None),
+                cron_timer_armed: Cell::new(false),
             }),
         }
     }
@@ -149,11 +152,16 @@ fn kick(shared: &Rc<Shared>) {
                 }
                 continue;
             }
-            // Idle with a spare ready: the application's cron when it is due
-            // (a message cuts the wait short, and its job goes first).
+            // Idle with a spare ready: the application's cron when it is due.
+            // Not due yet: one timer (never one per job) comes back for it.
             let Some(due_ms) = cron_due_in_ms(&shared) else { break };
+            if due_ms > 0.0 {
+                arm_cron_timer(&shared, due_ms);
+                break;
+            }
             after_job = false;
-            if idle_pause(&shared, due_ms.ceil().min(i32::MAX as f64) as i32).await {
+            // Messages that came meanwhile go first.
+            if idle_pause(&shared, 0).await {
                 run_cron_slice(&shared).await;
             }
         }
@@ -258,6 +266,27 @@ fn load_saved_site(shared: &Shared, config: &crate::protocol::Config) -> impl st
             })
             .collect();
         SavedSite::Loaded(LoadedSave { manifest, files })
+    }
+}
+
+/// Wakes the serving loop in `ms` to look at cron again, unless a timer for
+/// that is already pending (a request in between only makes it look early:
+/// the loop then arms the next one).
+fn arm_cron_timer(shared: &Rc<Shared>, ms: f64) {
+    if shared.cron_timer_armed.replace(true) {
+        return;
+    }
+    let again = shared.clone();
+    let on_timeout = Closure::once_into_js(move || {
+        again.cron_timer_armed.set(false);
+        kick(&again);
+    });
+    let set_timeout =
+        Reflect::get(&js_sys::global(), &"setTimeout".into()).ok().and_then(|f| f.dyn_into::<js_sys::Function>().ok());
+    let delay = JsValue::from(ms.ceil().min(i32::MAX as f64) as i32);
+    if set_timeout.is_none_or(|f| f.call2(&JsValue::NULL, &on_timeout, &delay).is_err()) {
+        // No timer in this scope: no idle cron, rather than a busy loop.
+        web_sys::console::warn_1(&"no setTimeout in this worker: the idle cron does not run".into());
     }
 }
 
