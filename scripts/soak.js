@@ -55,10 +55,14 @@ async function main() {
     await page.goto(`${env.url}?debug=1&rotate=${run.rotate}&maxRestarts=1000000&path=/`);
     await page.waitForFunction(() => window.playground?.ready, null, { timeout: 120_000 });
     await page.evaluate(() => {
-      const seen = { crash: 0, recovered: 0, rotated: 0, failed: [], dataLoss: [] };
+      const seen = { crash: 0, recovered: 0, rotated: 0, failed: [], dataLoss: [], respawned: [], tail: [] };
       window.playground.client.on('*', (event) => {
         if (event.type in seen && typeof seen[event.type] === 'number') seen[event.type]++;
         if (event.type === 'failed') seen.failed.push(event.reason);
+        // The client replaced a hung or dead worker: the worker itself must never die.
+        if (event.type === 'respawned') seen.respawned.push(`${event.reason} (serving ${event.request ?? 'nothing'}); before it: ${seen.tail.join(' → ')}`);
+        // What the worker said last (not its statuses), for a problem's report.
+        if (event.type !== 'status' && event.type !== 'respawned') seen.tail = [...seen.tail, `${event.type} ${event.detail ?? event.message ?? event.kind ?? ''}`.slice(0, 140)].slice(-12);
         if (event.type === 'recovered' && event.dataLoss) seen.dataLoss.push(event.dataLoss);
       });
       window.soakEvents = seen;
@@ -106,6 +110,7 @@ async function main() {
     const problems = judge(ledger, state);
     if (tally.unanswered.length) problems.push(`${tally.unanswered.length} requests unanswered: ${tally.unanswered.slice(0, 3).join(' | ')}`);
     if (events.failed.length) problems.push(`the worker reported failed: ${events.failed.join(' | ')}`);
+    if (events.respawned.length) problems.push(`the worker was replaced by a fresh one: ${events.respawned.join(' | ')}`);
     if (events.dataLoss.length) problems.push(`recoveries reported data loss: ${events.dataLoss.join(' | ')}`);
     const ratio = baseline ? end.total / baseline.total : NaN;
     if (!(ratio <= MEMORY_GOAL)) problems.push(`memory after GC grew ${ratio.toFixed(3)}× (goal ≤ ${MEMORY_GOAL})`);

@@ -44,8 +44,11 @@ export async function attachWorkerProbe(context, page) {
   const session = await context.newCDPSession(page);
   const replies = new Map();
   let nextId = 1;
+  // The PHP worker's CDP session: the newest worker (the client replaces a
+  // hung or dead worker with a fresh one, which the probe then follows).
   let resolveWorker;
-  const workerSession = new Promise((resolve) => { resolveWorker = resolve; });
+  let workerSession = new Promise((resolve) => { resolveWorker = resolve; });
+  let workersSeen = 0;
 
   session.on('Target.receivedMessageFromTarget', ({ message }) => {
     const reply = JSON.parse(message);
@@ -61,6 +64,8 @@ export async function attachWorkerProbe(context, page) {
   });
   session.on('Target.attachedToTarget', async ({ sessionId, targetInfo, waitingForDebugger }) => {
     if (targetInfo.type === 'worker') {
+      workersSeen += 1;
+      if (workersSeen > 1) workerSession = Promise.resolve(sessionId);
       await sendTo(sessionId, 'Runtime.evaluate', { expression: RECORD_WASM_MEMORIES });
       resolveWorker(sessionId);
     }

@@ -2,15 +2,14 @@
 //   resilient-php-worker/sites/<site>/chunks/<sha-256>   content-addressed 64 KiB pieces of files
 //   resilient-php-worker/sites/<site>/save-<seq>.json    a manifest (src/site_store.rs writes it)
 // A save writes the chunks it needs that the last landed save does not
-// name, then its manifest under a new name. Why a tab killed in the middle of
-// a save leaves the previous one whole and readable: that save's manifest and
-// every chunk it names are never written again (a save writes only chunks
-// the last landed save lacks, and a manifest of a new number), and loading
-// takes the newest manifest whose every chunk is there with the right hash,
-// so a torn manifest or chunk only makes its own save unreadable.
-// In the worker files are written through synchronous access handles (no
-// swap file per file: a save of a few chunks costs a few ms, not tens); on
-// the page, which has none, through createWritable().
+// name, then its manifest under a new name, each through createWritable(),
+// which the browser makes visible only when it is closed whole. Why a tab
+// killed in the middle of a save leaves the previous one whole and readable:
+// that save's manifest and every chunk it names are never written again (a
+// save writes only chunks the last landed save lacks, and a manifest of a new
+// number), and loading takes the newest manifest whose every chunk is there
+// with the right hash. (Synchronous access handles were tried: no faster
+// here, and a hang of the worker after a save was seen once with them.)
 // Used by the worker (load, save) and by the page (reset, export, import).
 import { chunksOf, saveFileName, saveSeq, savesNewestFirst, savesToDelete, unreferencedChunks } from './manifests.js';
 import { strToU8 } from 'fflate';
@@ -77,10 +76,8 @@ export function createSiteStore({ storageRoot = () => navigator.storage.getDirec
       const manifest = JSON.parse(manifestJson);
       const { dir, chunks } = await saveFolders(site);
       try {
-        // Every chunk is written, even one a file of that name holds: a save
-        // killed mid-write may have left it torn, and no landed save names it.
-        // All at once (each is its own file), then the manifest.
-        await Promise.all(newChunks.map(([hash, bytes]) => writeWhole(chunks, hash, bytes)));
+        // One after another, then the manifest (the order a reader relies on).
+        for (const [hash, bytes] of newChunks) await writeWhole(chunks, hash, bytes);
         await writeWhole(dir, saveFileName(manifest.seq), strToU8(manifestJson));
       } catch (error) {
         if (error?.name === 'QuotaExceededError') throw new Error(await quotaMessage());
@@ -174,21 +171,12 @@ async function entryNames(dir) {
   return names;
 }
 
-/** Writes `bytes` as the whole of file `name`, flushed before it resolves. */
+/**
+ * Writes `bytes` as the whole of file `name` through createWritable(): the
+ * browser shows the new content only once it is closed whole.
+ */
 async function writeWhole(dir, name, bytes) {
   const handle = await dir.getFileHandle(name, { create: true });
-  if (typeof handle.createSyncAccessHandle === 'function') {
-    const access = await handle.createSyncAccessHandle();
-    try {
-      access.truncate(0);
-      let written = 0;
-      while (written < bytes.length) written += access.write(bytes.subarray(written), { at: written });
-      access.flush();
-    } finally {
-      access.close();
-    }
-    return;
-  }
   const writable = await handle.createWritable();
   try {
     await writable.write(bytes);
