@@ -168,6 +168,19 @@ impl SiteSaver {
         self.in_flight.is_some()
     }
 
+    /// What the next plan hashes of the DB again (for tests).
+    #[cfg(test)]
+    pub fn db_changes(&self) -> &DbChanges {
+        &self.db_changes
+    }
+
+    /// The DB is, byte for byte, the one the landed save holds.
+    pub fn db_unchanged(&mut self) {
+        if self.landed.is_some() && self.in_flight.is_none() {
+            self.db_changes = DbChanges::Ranges(Vec::new());
+        }
+    }
+
     /// The checkpointer copied these DB ranges (`None`: the whole DB).
     pub fn db_written(&mut self, ranges: Option<&[(u64, u64)]>) {
         match ranges {

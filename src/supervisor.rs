@@ -330,6 +330,15 @@ impl<F: RuntimeFactory> Supervisor<F> {
         self.saver = SiteSaver::resume(Some(save.manifest.clone()));
         let started = self.factory.now_ms();
         self.restore_onto(runtime, SnapshotOrigin::Healthy, events).await?;
+        // The DB as restored is the save's, byte for byte (nothing wrote it
+        // meanwhile): the next save need not hash it all again.
+        let saved_db = save.files.iter().find(|(path, _)| *path == self.profile.db_file);
+        let checkpoint = self.checkpointer.checkpoint();
+        if let (Some((_, saved)), Some(checkpoint)) = (saved_db, checkpoint) {
+            if checkpoint.db.as_slice() == saved.as_slice() {
+                self.saver.db_unchanged();
+            }
+        }
         let summary = site_store::summary(&save.manifest);
         events(trace(format!(
             "restored your site as saved after request #{} ({} files, {} bytes) in {:.0} ms",

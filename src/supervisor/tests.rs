@@ -863,6 +863,11 @@ fn a_saved_site_comes_back_on_the_next_load_with_its_data_login_and_request_coun
     assert_eq!(second.stats().requests_served, 3);
     assert!(events.iter().any(|e| matches!(e, Outgoing::Ready { restored: Some(save), .. } if save.request == 3)));
     assert!(!runtime.codes.borrow().iter().any(|code| code.contains("complete_user_login")), "no auto-login ran");
+    assert_eq!(
+        second.saver.db_changes(),
+        &crate::site_store::DbChanges::Ranges(Vec::new()),
+        "the restored DB is the save's byte for byte: the next save does not hash it all again"
+    );
 }
 
 /// Real Moodle's restored theme CSS names the path of the page that saved
