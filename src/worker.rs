@@ -281,13 +281,18 @@ fn arm_cron_timer(shared: &Rc<Shared>, ms: f64) {
         again.cron_timer_armed.set(false);
         kick(&again);
     });
-    let set_timeout =
-        Reflect::get(&js_sys::global(), &"setTimeout".into()).ok().and_then(|f| f.dyn_into::<js_sys::Function>().ok());
-    let delay = JsValue::from(ms.ceil().min(i32::MAX as f64) as i32);
-    if set_timeout.is_none_or(|f| f.call2(&JsValue::NULL, &on_timeout, &delay).is_err()) {
+    if !set_timeout(&on_timeout, ms.ceil().min(i32::MAX as f64) as i32) {
         // No timer in this scope: no idle cron, rather than a busy loop.
         web_sys::console::warn_1(&"no setTimeout in this worker: the idle cron does not run".into());
     }
+}
+
+/// `setTimeout(callback, ms)` of the worker's scope; false when it has none.
+fn set_timeout(callback: &JsValue, ms: i32) -> bool {
+    Reflect::get(&js_sys::global(), &"setTimeout".into())
+        .ok()
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+        .is_some_and(|f| f.call2(&JsValue::NULL, callback, &JsValue::from(ms)).is_ok())
 }
 
 fn cron_due_in_ms(shared: &Shared) -> Option<f64> {
@@ -319,11 +324,7 @@ async fn idle_pause(shared: &Rc<Shared>, ms: i32) -> bool {
             let _ = resolve.call0(&JsValue::NULL);
         });
         // Every worker scope has setTimeout; without one the pause ends at once.
-        let set_timeout = Reflect::get(&js_sys::global(), &"setTimeout".into())
-            .ok()
-            .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
-        let scheduled = set_timeout.is_some_and(|f| f.call2(&JsValue::NULL, &on_timeout, &JsValue::from(ms)).is_ok());
-        if !scheduled {
+        if !set_timeout(&on_timeout, ms) {
             let _ = on_timeout.unchecked_ref::<js_sys::Function>().call0(&JsValue::NULL);
         }
     });

@@ -28,14 +28,10 @@ impl<F: RuntimeFactory> Supervisor<F> {
     /// In how many ms the next cron slice is due (0: now), or `None` when
     /// cron is off, the profile has none, or the site is not serving.
     pub fn cron_due_in_ms(&self) -> Option<f64> {
-        let idle_ms = self.config.cron_idle_seconds * 1000.0;
-        if idle_ms <= 0.0
-            || self.profile.cron_script.is_none()
-            || self.state != State::Serving
-            || self.runtime.is_none()
-        {
+        if !self.cron_on() || self.state != State::Serving || self.runtime.is_none() {
             return None;
         }
+        let idle_ms = self.config.cron_idle_seconds * 1000.0;
         let idle_enough = self.cron.last_activity_ms + idle_ms;
         let next = match self.cron.last_slice_end_ms {
             Some(end) if self.cron.pending > 0 => idle_enough.max(end + NEXT_SLICE_MS),
@@ -99,9 +95,13 @@ impl<F: RuntimeFactory> Supervisor<F> {
         self.cron.pending = 0;
     }
 
+    /// Configured on, and the profile has a cron.
+    fn cron_on(&self) -> bool {
+        self.config.cron_idle_seconds > 0.0 && self.profile.cron_script.is_some()
+    }
+
     pub(super) fn cron_summary(&self) -> Option<CronSummary> {
-        let on = self.config.cron_idle_seconds > 0.0 && self.profile.cron_script.is_some();
-        on.then(|| CronSummary {
+        self.cron_on().then(|| CronSummary {
             last_run_at_ms: self.cron.last_run_wall_ms,
             last_did: self.cron.last_did.clone(),
             pending: self.cron.pending,

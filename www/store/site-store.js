@@ -12,7 +12,6 @@
 // here, and a hang of the worker after a save was seen once with them.)
 // Used by the worker (load, save) and by the page (reset, export, import).
 import { chunksOf, saveFileName, saveSeq, savesNewestFirst, savesToDelete, unreferencedChunks } from './manifests.js';
-import { strToU8 } from 'fflate';
 import { readSiteZip, sha256Hex, siteZip, siteZipName } from './site-zip.js';
 
 const ROOT = 'resilient-php-worker';
@@ -78,7 +77,7 @@ export function createSiteStore({ storageRoot = () => navigator.storage.getDirec
       try {
         // One after another, then the manifest (the order a reader relies on).
         for (const [hash, bytes] of newChunks) await writeWhole(chunks, hash, bytes);
-        await writeWhole(dir, saveFileName(manifest.seq), strToU8(manifestJson));
+        await writeWhole(dir, saveFileName(manifest.seq), manifestJson);
       } catch (error) {
         if (error?.name === 'QuotaExceededError') throw new Error(await quotaMessage());
         throw error;
@@ -172,14 +171,14 @@ async function entryNames(dir) {
 }
 
 /**
- * Writes `bytes` as the whole of file `name` through createWritable(): the
- * browser shows the new content only once it is closed whole.
+ * Writes `data` (bytes or text) as the whole of file `name` through
+ * createWritable(): the browser shows the new content only once it is closed whole.
  */
-async function writeWhole(dir, name, bytes) {
+async function writeWhole(dir, name, data) {
   const handle = await dir.getFileHandle(name, { create: true });
   const writable = await handle.createWritable();
   try {
-    await writable.write(bytes);
+    await writable.write(data);
     await writable.close();
   } catch (error) {
     await writable.abort().catch(() => {});
