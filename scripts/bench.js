@@ -24,7 +24,7 @@ const OUTPUT = path.join(root, 'target/bench/results.json');
 const SETTINGS = Object.freeze({
   figure1: { rounds: 5, perPage: 2 },
   figure2: { sizesMiB: [1, 16, 64], repetitions: 11 },
-  figure3: { requests: 500, repetitions: 7 },
+  figure3: { requests: 500, repetitions: 11 },
   figure4: { count: 50, leakRequests: 500, rotateEvery: 100, sampleEvery: 50 },
   figure5: { repetitions: 7 },
   figure6: { dbMiB: 16, uploads: 16, uploadKiB: 256, repetitions: 7 },

@@ -82,7 +82,7 @@ impl PhpRuntime for FakeRuntime {
             Some(handler) => handler(self, request).inspect(|_| self.uncommitted.borrow_mut().clear()),
             None => Ok(HttpResponse {
                 status: 200,
-                body: format!("served {}", request.url).into_bytes(),
+                body: format!("served {}", request.url).into_bytes().into(),
                 ..Default::default()
             }),
         }

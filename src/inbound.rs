@@ -4,7 +4,7 @@
 //! decoder recurse without bound or obey something that is not a plain object.
 
 use crate::message_shape::{self, Inspect, Node, MAX_TEXT};
-use crate::protocol::{self, Incoming, ProtocolError};
+use crate::protocol::{self, Body, Incoming, ProtocolError};
 use crate::queue::Job;
 use js_sys::{Array, ArrayBuffer, JsString, Object, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
@@ -45,8 +45,8 @@ pub fn decode_job(message: &JsValue, object_prototype: &ObjectPrototype) -> Resu
     match protocol::decode(serde_wasm_bindgen::Deserializer::from(message.clone()))? {
         Incoming::Configure { config } => Ok(Job::Configure(config)),
         Incoming::HttpRequest { id, request } => {
-            let js_request = Reflect::get(message, &"request".into()).unwrap_or(JsValue::UNDEFINED);
-            let body = body_bytes(&Reflect::get(&js_request, &"body".into()).unwrap_or(JsValue::UNDEFINED))
+            let js_request = field(message, "request").unwrap_or(JsValue::UNDEFINED);
+            let body = body_of(&field(&js_request, "body").unwrap_or(JsValue::UNDEFINED))
                 .map_err(|e| ProtocolError(format!("request {id}: {}", e.0)))?;
             let request = protocol::HttpRequest::from_head(request, body)
                 .map_err(|e| ProtocolError(format!("request {id}: {}", e.0)))?;
@@ -62,7 +62,7 @@ pub fn message_id(message: &JsValue) -> Option<u32> {
     if !message.is_object() {
         return None;
     }
-    let id = Reflect::get(message, &"id".into()).ok()?.as_f64()?;
+    let id = field(message, "id")?.as_f64()?;
     (id.fract() == 0.0 && (0.0..=u32::MAX as f64).contains(&id)).then_some(id as u32)
 }
 
@@ -71,7 +71,6 @@ pub fn message_id(message: &JsValue) -> Option<u32> {
 /// `None` and goes through the full check and `protocol::decode`, which name
 /// what is wrong.
 fn decode_request_fast(message: &JsValue, object_prototype: &ObjectPrototype) -> Option<Job> {
-    let field = |target: &JsValue, name: &str| Reflect::get(target, &JsValue::from_str(name)).ok();
     if field(message, "type")?.as_string()? != "http-request" {
         return None;
     }
@@ -109,9 +108,15 @@ fn decode_request_fast(message: &JsValue, object_prototype: &ObjectPrototype) ->
         headers,
         body: None,
     };
-    let body = body_bytes(&field(&request, "body")?).ok()?;
+    let body = body_of(&field(&request, "body")?).ok()?;
     let request = protocol::HttpRequest::from_head(head, body).ok()?;
     Some(Job::Request { id: id as u32, request })
+}
+
+/// A field named by a constant. The names are interned: made into JS strings
+/// once per worker, not once per message (the per-request hot path).
+fn field(target: &JsValue, name: &'static str) -> Option<JsValue> {
+    Reflect::get(target, &JsValue::from_str(wasm_bindgen::intern(name))).ok()
 }
 
 fn bounded_text(value: &JsValue) -> Option<String> {
@@ -119,24 +124,26 @@ fn bounded_text(value: &JsValue) -> Option<String> {
     (text.length() as usize <= MAX_TEXT).then(|| String::from(text))
 }
 
-fn body_bytes(body: &JsValue) -> Result<Vec<u8>, ProtocolError> {
+/// The request's body as the page posted it: bytes stay in the JS buffer
+/// (this worker's own structured clone), viewed, never copied.
+fn body_of(body: &JsValue) -> Result<Body, ProtocolError> {
     if body.is_undefined() || body.is_null() {
-        return Ok(Vec::new());
+        return Ok(Body::empty());
     }
     if let Some(text) = body.as_string() {
-        return Ok(text.into_bytes());
+        return Ok(text.into_bytes().into());
     }
     if let Some(buffer) = body.dyn_ref::<ArrayBuffer>() {
-        return Ok(Uint8Array::new(buffer).to_vec());
+        return Ok(Body::from_js(Uint8Array::new(buffer)));
     }
     if ArrayBuffer::is_view(body) {
-        let buffer = Reflect::get(body, &"buffer".into()).unwrap_or(JsValue::UNDEFINED);
-        let offset = Reflect::get(body, &"byteOffset".into()).ok().and_then(|v| v.as_f64()).unwrap_or(0.0);
-        let length = Reflect::get(body, &"byteLength".into()).ok().and_then(|v| v.as_f64()).unwrap_or(0.0);
+        let buffer = field(body, "buffer").unwrap_or(JsValue::UNDEFINED);
+        let offset = field(body, "byteOffset").and_then(|v| v.as_f64()).unwrap_or(0.0);
+        let length = field(body, "byteLength").and_then(|v| v.as_f64()).unwrap_or(0.0);
         if buffer.dyn_ref::<ArrayBuffer>().is_none() {
             return Err(ProtocolError("request.body is a view of shared memory, not of an ArrayBuffer".into()));
         }
-        return Ok(Uint8Array::new_with_byte_offset_and_length(&buffer, offset as u32, length as u32).to_vec());
+        return Ok(Body::from_js(Uint8Array::new_with_byte_offset_and_length(&buffer, offset as u32, length as u32)));
     }
     Err(ProtocolError(format!(
         "request.body must be an ArrayBuffer, a typed array, a string or null, not {}",

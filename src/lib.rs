@@ -13,6 +13,7 @@ pub mod fault;
 pub mod inbound;
 pub mod message_shape;
 pub mod mirror;
+pub mod payload;
 pub mod php;
 pub mod plugins;
 pub mod policy;

@@ -29,12 +29,13 @@ impl PluginTracker {
         method: &str,
         url: &str,
         status: u16,
-        location: Option<&str>,
+        // Read only for a redirected POST (a header lookup per request saved).
+        location: impl FnOnce() -> Option<String>,
     ) -> Result<Option<TrackedPlugin>, String> {
         let reported = if method.eq_ignore_ascii_case("GET") && status < 400 {
             installed_component(profile, url)
         } else if method.eq_ignore_ascii_case("POST") && (300..400).contains(&status) {
-            location.and_then(|location| installed_component(profile, location))
+            location().and_then(|location| installed_component(profile, &location))
         } else {
             None
         };
@@ -143,11 +144,11 @@ mod tests {
         let profile = moodle::profile();
         let mut tracker = PluginTracker::default();
         let location = format!("http://localhost{INSTALLER}?installzipcomponent=mod_certificate");
-        let plugin = tracker.observe(&profile, "POST", INSTALLER, 303, Some(&location)).unwrap().unwrap();
+        let plugin = tracker.observe(&profile, "POST", INSTALLER, 303, || Some(location.clone())).unwrap().unwrap();
         assert_eq!(plugin.dir, "/www/moodle/mod/certificate");
         assert_eq!(tracker.len(), 1);
         // The GET that follows the redirect reports the same plugin: tracked once.
-        assert_eq!(tracker.observe(&profile, "GET", &location, 200, None).unwrap(), None);
+        assert_eq!(tracker.observe(&profile, "GET", &location, 200, || None).unwrap(), None);
     }
 
     #[test]
@@ -155,11 +156,11 @@ mod tests {
         let profile = moodle::profile();
         let mut tracker = PluginTracker::default();
         let url = format!("{INSTALLER}?installzipcomponent=block_my_notes");
-        let plugin = tracker.observe(&profile, "GET", &url, 200, None).unwrap().unwrap();
+        let plugin = tracker.observe(&profile, "GET", &url, 200, || None).unwrap().unwrap();
         assert_eq!(plugin.dir, "/www/moodle/blocks/my_notes");
         let url = format!("{INSTALLER}?installzipcomponent=tool_cleanup");
         assert_eq!(
-            tracker.observe(&profile, "GET", &url, 200, None).unwrap().unwrap().dir,
+            tracker.observe(&profile, "GET", &url, 200, || None).unwrap().unwrap().dir,
             "/www/moodle/admin/tool/cleanup"
         );
     }
@@ -172,7 +173,7 @@ mod tests {
             ["mod_..%2F..%2Fetc", "mod_../x", "mod_a/b", "mod_Upper", "mod_1abc", "mod_", "rocket_x", "nounderscore"]
         {
             let url = format!("{INSTALLER}?installzipcomponent={component}");
-            assert!(tracker.observe(&profile, "GET", &url, 200, None).is_err(), "{component} must be rejected");
+            assert!(tracker.observe(&profile, "GET", &url, 200, || None).is_err(), "{component} must be rejected");
         }
         assert!(tracker.is_empty());
     }
@@ -182,10 +183,10 @@ mod tests {
         let profile = moodle::profile();
         let mut tracker = PluginTracker::default();
         let elsewhere = "/site/index.php?installzipcomponent=mod_x";
-        assert_eq!(tracker.observe(&profile, "GET", elsewhere, 200, None).unwrap(), None);
+        assert_eq!(tracker.observe(&profile, "GET", elsewhere, 200, || None).unwrap(), None);
         let failed = format!("{INSTALLER}?installzipcomponent=mod_x");
-        assert_eq!(tracker.observe(&profile, "GET", &failed, 500, None).unwrap(), None);
-        assert_eq!(tracker.observe(&profile, "POST", INSTALLER, 200, None).unwrap(), None);
+        assert_eq!(tracker.observe(&profile, "GET", &failed, 500, || None).unwrap(), None);
+        assert_eq!(tracker.observe(&profile, "POST", INSTALLER, 200, || None).unwrap(), None);
         assert!(tracker.is_empty());
     }
 }

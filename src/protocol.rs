@@ -9,6 +9,7 @@
 //! stays plain Rust that `cargo test` exercises natively. `www/protocol.js` is
 //! the JS twin of the kind names; a native test checks the two agree.
 
+pub use crate::payload::{Body, Headers};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -126,11 +127,11 @@ pub struct HttpRequest {
     pub url: String,
     /// Header names are lower-case.
     pub headers: BTreeMap<String, String>,
-    pub body: Vec<u8>,
+    pub body: Body,
 }
 
 impl HttpRequest {
-    pub fn from_head(head: RequestHead, body: Vec<u8>) -> Result<Self, ProtocolError> {
+    pub fn from_head(head: RequestHead, body: Body) -> Result<Self, ProtocolError> {
         let method = head.method.trim().to_ascii_uppercase();
         if method.is_empty() || !method.bytes().all(|b| b.is_ascii_alphabetic()) {
             return Err(ProtocolError(format!("request.method {:?} is not an HTTP method", head.method)));
@@ -152,17 +153,18 @@ impl HttpRequest {
 pub struct HttpResponse {
     pub status: u16,
     /// Lower-case header names; a header may repeat (Set-Cookie).
-    pub headers: BTreeMap<String, Vec<String>>,
-    pub body: Vec<u8>,
+    pub headers: Headers,
+    pub body: Body,
 }
 
 impl HttpResponse {
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.get(name).and_then(|values| values.first()).map(String::as_str)
+    /// The first value of a header (`name` lower-case).
+    pub fn header(&self, name: &str) -> Option<String> {
+        self.headers.first(name)
     }
 
     pub fn text(&self) -> String {
-        String::from_utf8_lossy(&self.body).into_owned()
+        String::from_utf8_lossy(&self.body.to_vec()).into_owned()
     }
 
     /// A small HTML page that explains a problem in words.
@@ -175,10 +177,8 @@ impl HttpResponse {
             html.push_str(&format!("<p>{}</p>", escape_html(paragraph)));
         }
         html.push_str("</body></html>");
-        let mut headers = BTreeMap::new();
-        headers.insert("content-type".into(), vec!["text/html; charset=utf-8".into()]);
-        headers.insert("cache-control".into(), vec!["no-store".into()]);
-        HttpResponse { status, headers, body: html.into_bytes() }
+        let headers = Headers::from([("content-type", "text/html; charset=utf-8"), ("cache-control", "no-store")]);
+        HttpResponse { status, headers, body: html.into_bytes().into() }
     }
 }
 
@@ -391,7 +391,7 @@ impl ResponseHead {
         ResponseHead {
             status: response.status,
             status_text: status_text(response.status).into(),
-            headers: response.headers.clone(),
+            headers: response.headers.to_map(),
         }
     }
 }
@@ -414,10 +414,10 @@ mod tests {
         .unwrap();
         let Incoming::HttpRequest { id, request } = message else { panic!("wrong kind") };
         assert_eq!(id, 7);
-        let request = HttpRequest::from_head(request, b"x".to_vec()).unwrap();
+        let request = HttpRequest::from_head(request, b"x".to_vec().into()).unwrap();
         assert_eq!(request.method, "POST");
         assert_eq!(request.headers.get("content-type").map(String::as_str), Some("text/plain"));
-        assert_eq!(request.body, b"x");
+        assert_eq!(request.body.to_vec(), b"x");
     }
 
     #[test]
@@ -461,9 +461,9 @@ mod tests {
     #[test]
     fn rejects_requests_that_cannot_be_served() {
         let head = RequestHead { method: "G E T".into(), url: "/".into(), headers: BTreeMap::new(), body: None };
-        assert!(HttpRequest::from_head(head, vec![]).is_err());
+        assert!(HttpRequest::from_head(head, Body::empty()).is_err());
         let head = RequestHead { method: "GET".into(), url: "".into(), headers: BTreeMap::new(), body: None };
-        assert!(HttpRequest::from_head(head, vec![]).unwrap_err().0.contains("url"));
+        assert!(HttpRequest::from_head(head, Body::empty()).unwrap_err().0.contains("url"));
     }
 
     #[test]
@@ -483,9 +483,8 @@ mod tests {
         let error = serde_json::to_value(Outgoing::Error { id: None, message: "m".into() }).unwrap();
         assert_eq!(error, json!({"type": "error", "message": "m"}));
         // src/worker.rs builds this one by hand on the hot path (the body is added as an ArrayBuffer).
-        let mut headers = BTreeMap::new();
-        headers.insert("set-cookie".to_string(), vec!["a=1".to_string(), "b=2".to_string()]);
-        let response = HttpResponse { status: 303, headers, body: vec![] };
+        let headers = Headers::from([("set-cookie", "a=1"), ("set-cookie", "b=2")]);
+        let response = HttpResponse { status: 303, headers, body: Body::empty() };
         let message =
             serde_json::to_value(Outgoing::HttpResponse { id: 4, response: ResponseHead::of(&response) }).unwrap();
         assert_eq!(

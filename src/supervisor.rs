@@ -13,7 +13,7 @@ use crate::plugins::PluginTracker;
 use crate::policy::{self, CrashCounts, RestartIntensity, RestartLog};
 use crate::profile::Profile;
 use crate::protocol::SaveSummary;
-use crate::protocol::{Config, HttpRequest, HttpResponse, Outgoing, Stage};
+use crate::protocol::{Body, Config, HttpRequest, HttpResponse, Outgoing, Stage};
 use crate::restore::{self, DataSource, SnapshotOrigin};
 use crate::site_store::{self, LoadedSave, SavePlan, SiteSaver};
 
@@ -417,7 +417,7 @@ impl<F: RuntimeFactory> Supervisor<F> {
         let response = self.serve_inner(request, events).await;
         self.cron.last_activity_ms = self.factory.now_ms();
         if is_head {
-            return HttpResponse { body: Vec::new(), ..response };
+            return HttpResponse { body: Body::empty(), ..response };
         }
         response
     }
@@ -461,16 +461,14 @@ impl<F: RuntimeFactory> Supervisor<F> {
     /// Bookkeeping for an answered request: cookies, plugin installs, counters.
     fn accept(&mut self, request: &HttpRequest, response: HttpResponse, events: Events<'_>) -> HttpResponse {
         let now_seconds = self.factory.now_ms() / 1000.0;
-        for set_cookie in response.headers.get("set-cookie").into_iter().flatten() {
+        let set_cookies = response.headers.all("set-cookie");
+        for set_cookie in &set_cookies {
             self.jar.apply_set_cookie(set_cookie, now_seconds);
         }
-        match self.plugins.observe(
-            &self.profile,
-            &request.method,
-            &request.url,
-            response.status,
-            response.header("location"),
-        ) {
+        match self
+            .plugins
+            .observe(&self.profile, &request.method, &request.url, response.status, || response.header("location"))
+        {
             Ok(Some(plugin)) => events(trace(format!("tracking plugin {} at {}", plugin.component, plugin.dir))),
             Ok(None) => {}
             Err(reason) => events(trace(reason)),
@@ -499,7 +497,7 @@ impl<F: RuntimeFactory> Supervisor<F> {
             // plugins) or a cookie (login, logout). A GET that changed none of
             // them wrote at most caches: it is not worth a walk of the state
             // folders after every page (they go with the next save).
-            let cookies_changed = response.headers.contains_key("set-cookie");
+            let cookies_changed = !set_cookies.is_empty();
             if db_changed || cookies_changed || !policy::is_replayable(&request.method) {
                 self.save_due = true;
             }

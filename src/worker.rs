@@ -3,7 +3,7 @@
 //! posts replies and events back (bodies as transferred ArrayBuffers).
 
 use crate::inbound;
-use crate::php::host::{HostFactory, JsPhpHost};
+use crate::php::host::{monotonic_ms, HostFactory, JsPhpHost};
 use crate::protocol::{self, Outgoing};
 use crate::queue::{Job, JobQueue};
 use crate::site_store::LoadedSave;
@@ -15,13 +15,15 @@ use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-/// Requests between two status messages when nothing else happened.
-const STATUS_EVERY_REQUESTS: u64 = 10;
+/// Plain requests change only counters: their status goes at most once per
+/// this many ms (a status per request would cost each a second message), the
+/// last counters of a burst at most this long after it.
+const COUNTERS_EVERY_MS: f64 = 250.0;
 
 /// How long the worker waits after its last job before it spends idle time
 /// on the warm standby, so that a burst of requests is not interleaved with
-/// standby steps. A message that arrives cuts the wait short.
-const IDLE_BEFORE_STANDBY_MS: i32 = 300;
+/// standby steps.
+const IDLE_BEFORE_STANDBY_MS: f64 = 300.0;
 
 /// The worker's state, shared by the message handler and the serving loop.
 struct Shared {
@@ -38,8 +40,15 @@ struct Shared {
     object_prototype: inbound::ObjectPrototype,
     /// Ends the serving loop's idle pause early: set while it pauses.
     wake: RefCell<Option<js_sys::Function>>,
-    /// A timer is pending that brings the loop back when cron may be due.
-    cron_timer_armed: Cell<bool>,
+    /// When the pending timer that brings the serving loop back fires (for
+    /// the standby's idle work or for cron), if one is pending.
+    timer_due_ms: Cell<Option<f64>>,
+    /// When the last job ended (monotonic ms).
+    last_job_end_ms: Cell<f64>,
+    /// When the last status was posted (monotonic ms).
+    last_status_ms: Cell<f64>,
+    /// Counters changed since the last status (plain requests only).
+    counters_unsent: Cell<bool>,
 }
 
 /// One worker: feed it the page's messages with `receive`.
@@ -73,7 +82,10 @@ impl WorkerApp {
                 draining: Cell::new(false),
                 object_prototype: inbound::ObjectPrototype::new(),
                 wake: RefCell::new(None),
-                cron_timer_armed: Cell::new(false),
+                timer_due_ms: Cell::new(None),
+                last_job_end_ms: Cell::new(0.0),
+                last_status_ms: Cell::new(0.0),
+                counters_unsent: Cell::new(false),
             }),
         }
     }
@@ -128,7 +140,6 @@ fn kick(shared: &Rc<Shared>) {
     shared.draining.set(true);
     let shared = shared.clone();
     wasm_bindgen_futures::spawn_local(async move {
-        let mut after_job = true;
         loop {
             // The save of what the last job changed lands before the next job
             // starts: a request that then hangs can lose only its own writes.
@@ -139,29 +150,40 @@ fn kick(shared: &Rc<Shared>) {
             let next = shared.queue.borrow_mut().next(shared.configured.get());
             if let Some(job) = next {
                 run_job(&shared, job).await;
-                after_job = true;
+                shared.last_job_end_ms.set(monotonic_ms());
                 continue;
             }
+            // The counters a burst left go when their time comes (a timer
+            // brings the loop back for them if nothing else does).
+            if shared.counters_unsent.get() {
+                let wait_ms = COUNTERS_EVERY_MS - (monotonic_ms() - shared.last_status_ms.get());
+                if wait_ms <= 0.0 {
+                    post_status(&shared);
+                } else {
+                    arm_wake_timer(&shared, wait_ms);
+                }
+            }
             if standby_work_due(&shared) {
-                // Idle: one standby step at a time, each after a pause that lets
-                // the page's messages in (and that a message cuts short).
-                let pause = if after_job { IDLE_BEFORE_STANDBY_MS } else { 0 };
-                after_job = false;
-                if idle_pause(&shared, pause).await {
+                // Idle: one standby step at a time, once the worker has been
+                // quiet a while. Not yet: one pending timer (never one per
+                // job: the per-request path) comes back for it.
+                let quiet_ms = monotonic_ms() - shared.last_job_end_ms.get();
+                if quiet_ms < IDLE_BEFORE_STANDBY_MS {
+                    arm_wake_timer(&shared, IDLE_BEFORE_STANDBY_MS - quiet_ms);
+                    break;
+                }
+                if let_messages_in(&shared).await {
                     run_standby_step(&shared).await;
                 }
                 continue;
             }
             // Idle with a spare ready: the application's cron when it is due.
-            // Not due yet: one timer (never one per job) comes back for it.
             let Some(due_ms) = cron_due_in_ms(&shared) else { break };
             if due_ms > 0.0 {
-                arm_cron_timer(&shared, due_ms);
+                arm_wake_timer(&shared, due_ms);
                 break;
             }
-            after_job = false;
-            // Messages that came meanwhile go first.
-            if idle_pause(&shared, 0).await {
+            if let_messages_in(&shared).await {
                 run_cron_slice(&shared).await;
             }
         }
@@ -269,21 +291,25 @@ fn load_saved_site(shared: &Shared, config: &crate::protocol::Config) -> impl st
     }
 }
 
-/// Wakes the serving loop in `ms` to look at cron again, unless a timer for
-/// that is already pending (a request in between only makes it look early:
-/// the loop then arms the next one).
-fn arm_cron_timer(shared: &Rc<Shared>, ms: f64) {
-    if shared.cron_timer_armed.replace(true) {
+/// Brings the serving loop back in `ms` to look at its idle work again,
+/// unless a timer that fires no later is already pending (coming back early
+/// is harmless: the loop then arms the next one).
+fn arm_wake_timer(shared: &Rc<Shared>, ms: f64) {
+    let due_ms = monotonic_ms() + ms;
+    if shared.timer_due_ms.get().is_some_and(|pending| pending <= due_ms) {
         return;
     }
+    shared.timer_due_ms.set(Some(due_ms));
     let again = shared.clone();
     let on_timeout = Closure::once_into_js(move || {
-        again.cron_timer_armed.set(false);
+        if again.timer_due_ms.get() == Some(due_ms) {
+            again.timer_due_ms.set(None);
+        }
         kick(&again);
     });
     if !set_timeout(&on_timeout, ms.ceil().min(i32::MAX as f64) as i32) {
-        // No timer in this scope: no idle cron, rather than a busy loop.
-        web_sys::console::warn_1(&"no setTimeout in this worker: the idle cron does not run".into());
+        // No timer in this scope: no idle work, rather than a busy loop.
+        web_sys::console::warn_1(&"no setTimeout in this worker: no standby or cron while idle".into());
     }
 }
 
@@ -312,9 +338,9 @@ fn standby_work_due(shared: &Shared) -> bool {
     shared.supervisor.borrow().as_ref().is_some_and(|supervisor| supervisor.wants_standby_work())
 }
 
-/// Waits `ms` (0: lets queued events run first). Returns false when a message
-/// arrived meanwhile: its job goes first.
-async fn idle_pause(shared: &Rc<Shared>, ms: i32) -> bool {
+/// Lets the messages that came meanwhile in before a piece of idle work.
+/// Returns false when one arrived: its job goes first.
+async fn let_messages_in(shared: &Rc<Shared>) -> bool {
     let timed_out = Rc::new(Cell::new(false));
     let promise = js_sys::Promise::new(&mut |resolve: js_sys::Function, _reject| {
         *shared.wake.borrow_mut() = Some(resolve.clone());
@@ -324,7 +350,7 @@ async fn idle_pause(shared: &Rc<Shared>, ms: i32) -> bool {
             let _ = resolve.call0(&JsValue::NULL);
         });
         // Every worker scope has setTimeout; without one the pause ends at once.
-        if !set_timeout(&on_timeout, ms) {
+        if !set_timeout(&on_timeout, 0) {
             let _ = on_timeout.unchecked_ref::<js_sys::Function>().call0(&JsValue::NULL);
         }
     });
@@ -361,7 +387,7 @@ async fn run_job(shared: &Rc<Shared>, job: Job) {
         Job::Configure(_) => unreachable!("handled above"),
         Job::Request { id, request } => {
             let response = supervisor.serve(request, &mut events).await;
-            post_response(shared, id, &response);
+            post_response(shared, id, response);
         }
         Job::InjectFault(kind) if !shared.debug.get() => events(Outgoing::Error {
             id: None,
@@ -383,13 +409,22 @@ async fn run_job(shared: &Rc<Shared>, job: Job) {
     if let (false, State::Failed { reason }) = (was_failed, supervisor.state()) {
         events(Outgoing::Failed { reason: reason.clone() });
     }
-    // A plain request changes only counters: report those every few requests,
-    // so the status panel stays live without a second message per request.
-    let counters_due = supervisor.stats().requests_served.is_multiple_of(STATUS_EVERY_REQUESTS);
+    // A plain request changes only counters (see COUNTERS_EVERY_MS).
+    let counters_due = monotonic_ms() - shared.last_status_ms.get() >= COUNTERS_EVERY_MS;
     if !is_request || told.get() > 0 || counters_due {
         events(supervisor.status());
+    } else {
+        shared.counters_unsent.set(true);
     }
     *shared.supervisor.borrow_mut() = Some(supervisor);
+}
+
+/// Posts the supervisor's status now (it is in place between jobs).
+fn post_status(shared: &Shared) {
+    let status = shared.supervisor.borrow().as_ref().map(|supervisor| supervisor.status());
+    if let Some(status) = status {
+        post(shared, &status);
+    }
 }
 
 async fn configure(shared: &Rc<Shared>, config: crate::protocol::Config, events: &mut dyn FnMut(Outgoing)) {
@@ -419,22 +454,21 @@ async fn configure(shared: &Rc<Shared>, config: crate::protocol::Config, events:
 /// Posts an `http-response`, built field by field (the per-request hot path;
 /// the shape of `Outgoing::HttpResponse` in src/protocol.rs, pinned there by a
 /// native test; tests/browser.rs reads it from the real worker).
-fn post_response(shared: &Shared, id: u32, response: &protocol::HttpResponse) {
-    let set = |target: &js_sys::Object, key: &str, value: &JsValue| {
-        let _ = Reflect::set(target, &JsValue::from_str(key), value);
+/// The headers and body PHP made are passed on as the JS objects they are
+/// (src/payload.rs); the body's buffer is transferred, not copied.
+fn post_response(shared: &Shared, id: u32, response: protocol::HttpResponse) {
+    // Every key is a constant: interned, so made into a JS string once per worker.
+    let set = |target: &js_sys::Object, key: &'static str, value: &JsValue| {
+        let _ = Reflect::set(target, &JsValue::from_str(wasm_bindgen::intern(key)), value);
     };
-    let headers = js_sys::Object::new();
-    for (name, values) in &response.headers {
-        set(&headers, name, &values.iter().map(|v| JsValue::from_str(v)).collect::<Array>());
-    }
-    let body = Uint8Array::from(response.body.as_slice()).buffer();
+    let body = response.body.into_transferable();
     let head = js_sys::Object::new();
     set(&head, "status", &JsValue::from(response.status));
-    set(&head, "statusText", &JsValue::from_str(protocol::status_text(response.status)));
-    set(&head, "headers", &headers);
+    set(&head, "statusText", &JsValue::from_str(wasm_bindgen::intern(protocol::status_text(response.status))));
+    set(&head, "headers", &response.headers.to_js());
     set(&head, "body", &body);
     let message = js_sys::Object::new();
-    set(&message, "type", &JsValue::from_str("http-response"));
+    set(&message, "type", &JsValue::from_str(wasm_bindgen::intern("http-response")));
     set(&message, "id", &JsValue::from(id));
     set(&message, "response", &head);
     if let Err(error) = shared.post.call2(&JsValue::NULL, &message, &Array::of1(&body)) {
@@ -444,6 +478,10 @@ fn post_response(shared: &Shared, id: u32, response: &protocol::HttpResponse) {
 
 /// Posts one event or error to the page.
 fn post(shared: &Shared, message: &Outgoing) {
+    if matches!(message, Outgoing::Status { .. }) {
+        shared.last_status_ms.set(monotonic_ms());
+        shared.counters_unsent.set(false);
+    }
     // `None` is `null` on the wire, as the README documents (not a missing field).
     let serializer =
         serde_wasm_bindgen::Serializer::new().serialize_maps_as_objects(true).serialize_missing_as_null(true);

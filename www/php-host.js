@@ -150,7 +150,8 @@ function wrapRuntime(php, handler, wasm, phpVersion, currentBundle) {
     phpVersion,
 
     async request({ method, url, headers, body }) {
-      await noticeTraps(runPendingFault());
+      // Only when a debug fault waits (one await less on the per-request path).
+      if (pendingFault) await noticeTraps(runPendingFault());
       changes?.begin();
       const response = await noticeTraps(handler.request({ method, url, headers, body }));
       changes?.end();
@@ -206,7 +207,7 @@ function wrapRuntime(php, handler, wasm, phpVersion, currentBundle) {
     stat(path) {
       try {
         const stat = FS.stat(path);
-        return { isDir: FS.isDir(stat.mode), size: stat.size, mtimeMs: new Date(stat.mtime).getTime() };
+        return { isDir: FS.isDir(stat.mode), size: stat.size, mtimeMs: +stat.mtime };
       } catch (error) {
         if (error?.errno === ENOENT) return null;
         throw error;

@@ -4,9 +4,8 @@
 //! run time (dependency injection), so tests can load the bundled host from a URL.
 
 use super::{FileStat, PhpError, PhpRuntime, RunOutput, RuntimeFactory, RuntimeOptions};
-use crate::protocol::{HttpRequest, HttpResponse};
+use crate::protocol::{Body, Headers, HttpRequest, HttpResponse};
 use js_sys::{Array, Object, Reflect, Uint8Array};
-use std::collections::BTreeMap;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -119,29 +118,28 @@ impl HostRuntime {
     }
 }
 
-fn set(target: &Object, key: &str, value: &JsValue) {
-    Reflect::set(target, &JsValue::from_str(key), value).expect("setting a field on a fresh object");
+/// Sets a field named by a constant. The names are interned: made into JS
+/// strings once per worker, not once per call (the per-request hot path).
+fn set(target: &Object, key: &'static str, value: &JsValue) {
+    Reflect::set(target, &JsValue::from_str(wasm_bindgen::intern(key)), value)
+        .expect("setting a field on a fresh object");
 }
 
-fn get(target: &JsValue, key: &str) -> JsValue {
-    Reflect::get(target, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+/// Reads a field named by a constant (interned, as for `set`).
+fn get(target: &JsValue, key: &'static str) -> JsValue {
+    Reflect::get(target, &JsValue::from_str(wasm_bindgen::intern(key))).unwrap_or(JsValue::UNDEFINED)
 }
 
-/// `{name: [values]}` from @php-wasm, read directly (the per-request hot path).
-fn header_map(headers: &JsValue) -> BTreeMap<String, Vec<String>> {
-    let Some(object) = headers.dyn_ref::<Object>() else { return BTreeMap::new() };
-    Object::entries(object)
-        .iter()
-        .filter_map(|entry| {
-            let pair: Array = entry.unchecked_into();
-            let values = pair.get(1);
-            let values = match values.dyn_ref::<Array>() {
-                Some(list) => list.iter().filter_map(|v| v.as_string()).collect(),
-                None => values.as_string().into_iter().collect(),
-            };
-            Some((pair.get(0).as_string()?, values))
-        })
-        .collect()
+#[wasm_bindgen]
+extern "C" {
+    /// `performance.now()` of the worker's scope, imported directly.
+    #[wasm_bindgen(js_namespace = performance, js_name = now)]
+    fn performance_now() -> f64;
+}
+
+/// A monotonic clock in ms (every worker scope has `performance`).
+pub fn monotonic_ms() -> f64 {
+    performance_now()
 }
 
 fn run_output(value: JsValue) -> RunOutput {
@@ -159,13 +157,14 @@ impl PhpRuntime for HostRuntime {
         set(&js_request, "url", &JsValue::from_str(&request.url));
         let headers = Object::new();
         for (name, value) in &request.headers {
-            set(&headers, name, &JsValue::from_str(value));
+            let _ = Reflect::set(&headers, &JsValue::from_str(name), &JsValue::from_str(value));
         }
         set(&js_request, "headers", &headers);
-        set(&js_request, "body", &Uint8Array::from(request.body.as_slice()));
+        set(&js_request, "body", &request.body.to_js());
         let response = self.js.request(js_request.into()).await.map_err(|e| php_error(&e))?;
-        let headers = header_map(&get(&response, "headers"));
-        let body = get(&response, "body").dyn_into::<Uint8Array>().map(|b| b.to_vec()).unwrap_or_default();
+        // The headers and body stay JS objects, passed on to the page as they are.
+        let headers = get(&response, "headers").dyn_into::<Object>().map(Headers::from_js).unwrap_or_default();
+        let body = get(&response, "body").dyn_into::<Uint8Array>().map(Body::from_js).unwrap_or_default();
         Ok(HttpResponse { status: get(&response, "status").as_f64().unwrap_or(500.0) as u16, headers, body })
     }
 
@@ -276,7 +275,7 @@ impl RuntimeFactory for HostFactory {
         set(&js_options, "siteUrl", &JsValue::from_str(&options.site_url));
         let ini = Object::new();
         for (key, value) in &options.php_ini {
-            set(&ini, key, &JsValue::from_str(value));
+            let _ = Reflect::set(&ini, &JsValue::from_str(key), &JsValue::from_str(value));
         }
         set(&js_options, "phpIni", &ini);
         let extensions: Array = options.extensions.iter().map(|name| JsValue::from_str(name)).collect();
@@ -309,10 +308,6 @@ impl RuntimeFactory for HostFactory {
     }
 
     fn now_ms(&self) -> f64 {
-        let performance = get(&js_sys::global(), "performance");
-        match Reflect::get(&performance, &"now".into()).ok().and_then(|f| f.dyn_into::<js_sys::Function>().ok()) {
-            Some(now) => now.call0(&performance).ok().and_then(|v| v.as_f64()).unwrap_or_else(js_sys::Date::now),
-            None => js_sys::Date::now(),
-        }
+        monotonic_ms()
     }
 }

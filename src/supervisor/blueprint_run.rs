@@ -146,7 +146,7 @@ impl<F: RuntimeFactory> Supervisor<F> {
         let url = format!("{}/{}", self.config.site_url.trim_end_matches('/'), path.trim_start_matches('/'));
         let mut request = HttpRequest { method: method.clone(), url: url.clone(), ..Default::default() };
         if let Some(body) = step.text("body") {
-            request.body = body.as_bytes().to_vec();
+            request.body = body.as_bytes().to_vec().into();
             let content_type = step.text("contentType").unwrap_or("application/x-www-form-urlencoded");
             request.headers.insert("content-type".into(), content_type.into());
         }

@@ -3,7 +3,7 @@
 use super::*;
 use crate::fake::{block_on, FakeFactory, FakeRuntime};
 use crate::php::RunOutput;
-use std::collections::BTreeMap;
+use crate::protocol::Headers;
 use std::rc::Rc;
 
 const DB: &str = "/persist/moodledata/moodle_playground_php83.sq3.php";
@@ -27,7 +27,7 @@ fn trap(message: &str) -> PhpError {
 }
 
 fn ok(body: &str) -> Result<HttpResponse, PhpError> {
-    Ok(HttpResponse { status: 200, headers: BTreeMap::new(), body: body.as_bytes().to_vec() })
+    Ok(HttpResponse { status: 200, headers: Headers::default(), body: body.as_bytes().to_vec().into() })
 }
 
 /// A factory whose runtimes answer with `answer(runtime_number, runtime, request)`.
@@ -86,9 +86,8 @@ fn boot_reports_progress_then_ready_and_logs_in() {
 #[test]
 fn sends_the_session_cookie_and_remembers_new_cookies() {
     let mut supervisor = started(factory(|_, _, _| {
-        let mut headers = BTreeMap::new();
-        headers.insert("set-cookie".to_string(), vec!["MoodleSession=rotated; path=/".to_string()]);
-        Ok(HttpResponse { status: 200, headers, body: vec![] })
+        let headers = Headers::from([("set-cookie", "MoodleSession=rotated; path=/")]);
+        Ok(HttpResponse { status: 200, headers, body: Body::empty() })
     }));
     serve(&mut supervisor, "GET", "/site/");
     let runtime = supervisor.runtime().unwrap();
@@ -283,9 +282,8 @@ fn installed_plugins_are_restored_and_reregistered() {
 fn a_user_who_logged_out_is_not_logged_back_in_by_a_recovery() {
     let mut supervisor = started(factory(|number, _, request| {
         if request.url.contains("logout") {
-            let mut headers = BTreeMap::new();
-            headers.insert("set-cookie".to_string(), vec!["MoodleSession=deleted; Max-Age=0".to_string()]);
-            return Ok(HttpResponse { status: 303, headers, body: vec![] });
+            let headers = Headers::from([("set-cookie", "MoodleSession=deleted; Max-Age=0")]);
+            return Ok(HttpResponse { status: 303, headers, body: Body::empty() });
         }
         if number == 1 {
             Err(trap("unreachable"))
@@ -1062,7 +1060,9 @@ fn a_blueprint_stops_at_the_first_failing_step_names_it_and_the_site_is_not_save
             "a request that fails",
             serde_json::json!({ "step": "request", "path": "/broken.php" }),
             Box::new(|r: &FakeRuntime| {
-                r.on_request(Rc::new(|_, _| Ok(HttpResponse { status: 500, headers: BTreeMap::new(), body: vec![] })))
+                r.on_request(Rc::new(|_, _| {
+                    Ok(HttpResponse { status: 500, headers: Headers::default(), body: Body::empty() })
+                }))
             }),
             "GET /broken.php answered 500",
         ),
