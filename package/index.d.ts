@@ -123,6 +123,8 @@ export interface WorkerClient {
   release(key: string): void;
   /** Stops the worker for good (no fresh one); waiting and later requests get a 503 with `reason`. */
   terminate(reason?: string): void;
+  /** Resolves once every save the worker handed over has been written (or failed): wait for it before replacing the site's save. */
+  savesLanded(): Promise<void>;
 }
 
 /** Events the client emits itself, beside the worker's. */
@@ -137,7 +139,16 @@ export interface WorkerClientOptions {
   respawn?: (() => Worker) | null;
   /** Fresh workers in a row that answered nothing before the worker counts as dead (default 3). */
   maxRespawns?: number;
+  /** Writes the saves the worker hands over (a worker configured with `store`): createSaveWriter(createSiteStore()). Without one, saves fail and the status says so. */
+  saveWriter?: SaveWriter | null;
 }
+
+/** Writes saves one after another, in the order handed over (www/store/save-writer.js). */
+export interface SaveWriter {
+  write(save: { site: string; seq: number; manifestJson: string; chunks: [string, ArrayBuffer][] }): Promise<{ writeMs: number; names: string[] }>;
+  settled(): Promise<void>;
+}
+export function createSaveWriter(store: ReturnType<typeof createSiteStore>): SaveWriter;
 
 export function createWorkerClient(worker: Worker, options?: WorkerClientOptions): WorkerClient;
 export function createPlaygroundWorker(): Worker;
@@ -164,10 +175,10 @@ export declare const demoSiteBundleUrl: string;
 /** One save of the site. */
 export interface SaveSummary { savedAtMs: number; request: number; bytes: number; files: number }
 
-/** The site's saves in OPFS (www/store/site-store.js): the worker loads and saves; a page may remove one. */
+/** The site's saves in OPFS (www/store/site-store.js): the worker loads at boot, the page saves (createSaveWriter), resets, exports, imports. */
 export function createSiteStore(): {
   load(site: string): Promise<{ manifestJson: string; files: [string, Uint8Array][] } | null>;
-  save(site: string, manifestJson: string, newChunks: [string, Uint8Array][]): Promise<void>;
+  save(site: string, manifestJson: string, newChunks: [string, Uint8Array | ArrayBuffer][]): Promise<void>;
   remove(site: string): Promise<void>;
   /** The site's newest save as one zip, or null when it has none. */
   exportZip(site: string): Promise<{ zip: Uint8Array; name: string; manifest: object } | null>;

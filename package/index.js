@@ -4,6 +4,7 @@ export { createWorkerClient, ClientEvent } from './client.js';
 export { connectServiceWorker } from './sw-bridge.js';
 export { ToWorker, FromWorker } from './protocol.js';
 export { createSiteStore } from './store/site-store.js';
+export { createSaveWriter } from './store/save-writer.js';
 export { readSiteZip, SiteZipError } from './store/site-zip.js';
 
 /** Starts the PHP worker (PHP 8.3 wasm driven by the Rust crate) in a module Web Worker. */

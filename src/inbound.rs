@@ -54,6 +54,14 @@ pub fn decode_job(message: &JsValue, object_prototype: &ObjectPrototype) -> Resu
         }
         Incoming::InjectFault { fault } => Ok(Job::InjectFault(fault)),
         Incoming::Restart {} => Ok(Job::Restart),
+        Incoming::SaveLanded { seq, error, names, write_ms } => {
+            let names = names
+                .as_bytes()
+                .chunks(crate::site_store::CHUNK_NAME_LEN)
+                .map(|name| String::from_utf8_lossy(name).into_owned())
+                .collect();
+            Ok(Job::SaveLanded { seq, result: error.map_or(Ok(names), Err), write_ms })
+        }
     }
 }
 

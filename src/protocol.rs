@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// Every message kind the page may send, as spelled on the wire.
-pub const INCOMING_KINDS: &[&str] = &["configure", "http-request", "inject-fault", "restart"];
+pub const INCOMING_KINDS: &[&str] = &["configure", "http-request", "inject-fault", "restart", "save-landed"];
 /// Every message kind the worker may send, as spelled on the wire.
 pub const OUTGOING_KINDS: &[&str] = &[
     "progress",
@@ -28,6 +28,7 @@ pub const OUTGOING_KINDS: &[&str] = &[
     "rotated",
     "trace",
     "status",
+    "save",
 ];
 
 /// A decoded page → worker message.
@@ -46,6 +47,20 @@ pub enum Incoming {
         fault: String,
     },
     Restart {},
+    /// The page wrote the save the worker handed it (`save`), or says why not.
+    #[serde(rename_all = "camelCase")]
+    SaveLanded {
+        seq: u64,
+        #[serde(default)]
+        error: Option<String>,
+        /// The sha-256 names the page gave the save's new chunks, in order, one
+        /// after another (64 hex digits each: one string, whatever their number).
+        #[serde(default)]
+        names: String,
+        /// How long the page took to write it.
+        #[serde(default)]
+        write_ms: f64,
+    },
 }
 
 /// Worker configuration sent by the page once, before or after its first requests.
@@ -328,8 +343,11 @@ pub enum Outgoing {
         /// The site's save: `off`, `saved`, `saving` or `failing` / `refused` (see `store_error`).
         store: String,
         last_save: Option<SaveSummary>,
-        /// How long the last save kept the worker from its next job (plan + write), in ms.
+        /// How long the last save kept the worker from its next job (planning
+        /// it and handing it to the page, which writes it), in ms.
         last_save_ms: Option<f64>,
+        /// How long the page took to write the last save that landed, in ms.
+        last_save_write_ms: Option<f64>,
         store_error: Option<String>,
         /// The application's cron while idle (`None`: off).
         cron: Option<CronSummary>,

@@ -7,9 +7,18 @@ use std::collections::VecDeque;
 #[derive(Debug, Clone, PartialEq)]
 pub enum Job {
     Configure(Config),
-    Request { id: u32, request: HttpRequest },
+    Request {
+        id: u32,
+        request: HttpRequest,
+    },
     InjectFault(String),
     Restart,
+    /// The page wrote a save, naming its new chunks (`Err`: why it could not), in `ms`.
+    SaveLanded {
+        seq: u64,
+        result: Result<Vec<String>, String>,
+        write_ms: f64,
+    },
 }
 
 #[derive(Debug, Default)]
@@ -24,9 +33,15 @@ impl JobQueue {
 
     /// The next job to run. Before the worker is configured only a `Configure`
     /// may run (it jumps ahead); everything else waits, still in order.
+    /// Word that a save landed goes before everything (it is bookkeeping, and
+    /// the next save waits for it).
     pub fn next(&mut self, configured: bool) -> Option<Job> {
         if configured {
-            return self.jobs.pop_front();
+            let landed = self.jobs.iter().position(|job| matches!(job, Job::SaveLanded { .. }));
+            return match landed {
+                Some(position) => self.jobs.remove(position),
+                None => self.jobs.pop_front(),
+            };
         }
         let position = self.jobs.iter().position(|job| matches!(job, Job::Configure(_)))?;
         self.jobs.remove(position)
@@ -65,6 +80,15 @@ mod tests {
             queue.push(request(id));
         }
         assert_eq!(ids(&mut queue), vec![3, 1, 2]);
+    }
+
+    #[test]
+    fn word_of_a_landed_save_goes_first() {
+        let mut queue = JobQueue::default();
+        queue.push(request(1));
+        queue.push(Job::SaveLanded { seq: 4, result: Ok(vec![]), write_ms: 3.0 });
+        assert!(matches!(queue.next(true), Some(Job::SaveLanded { seq: 4, .. })));
+        assert_eq!(ids(&mut queue), vec![1]);
     }
 
     #[test]

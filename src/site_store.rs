@@ -6,8 +6,12 @@
 //! every file as a list of content-addressed 64 KiB chunks, the cookie jar,
 //! the plugins) plus the chunks it names that the store lacks. Saves are
 //! incremental: a file whose size and mtime did not change keeps its chunk
-//! list, and of the DB only the chunks written since the last save are hashed
-//! again (the checkpointer's write tracking says which). The DB always comes
+//! list, and of the DB only the chunks written since the last save are taken
+//! again (the checkpointer's write tracking says which). A plan names those
+//! DB chunks `new-<i>`: the page hashes them (natively, off the worker: on a
+//! small write that is most of a save's cost) as it writes them and says
+//! their names back, which the landed manifest takes. Other files' chunks are
+//! hashed here, so a file rewritten with the same bytes writes no chunk. The DB always comes
 //! from the last-known-good checkpoint, so a save is at a transaction
 //! boundary by construction, never beside a hot journal.
 
@@ -23,6 +27,10 @@ use std::collections::{BTreeMap, BTreeSet};
 pub const FORMAT: u32 = 1;
 /// Chunk size of every saved file: a small DB write re-saves 64 KiB, not the DB.
 pub const CHUNK: usize = 64 * 1024;
+/// A plan's name for the i-th of its DB chunks still to hash, until the page names it by its sha-256.
+pub const NEW_CHUNK_PREFIX: &str = "new-";
+/// A chunk's name: its sha-256 in lower-case hex.
+pub const CHUNK_NAME_LEN: usize = 64;
 
 /// What the store keeps of one site, as written to `save-<seq>.json`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -53,7 +61,7 @@ impl Manifest {
 pub struct SavedFile {
     pub path: String,
     pub size: u64,
-    /// sha-256 (hex) of each CHUNK-sized piece, in order.
+    /// sha-256 (hex) of each CHUNK-sized piece, in order (`new-<i>` in a plan).
     pub chunks: Vec<String>,
     /// MEMFS mtime when saved (the DB's: 0). Only for "unchanged since".
     #[serde(default)]
@@ -66,8 +74,8 @@ pub struct SavedPlugin {
     pub dir: String,
 }
 
-/// A save to write: the manifest, and the chunks it needs that earlier saves
-/// did not write.
+/// A save to write: the manifest, and the chunks earlier saves did not write,
+/// each by its name (a sha-256, or `new-<i>` for the page to hash).
 #[derive(Debug, Clone, PartialEq)]
 pub struct SavePlan {
     pub manifest: Manifest,
@@ -112,12 +120,13 @@ impl DbChanges {
     }
 }
 
-/// The chunks a plan names: each hashed once; the bytes kept only of those
-/// the store does not hold yet.
+/// The chunks a plan names, and the bytes of those the store does not hold.
 struct ChunkSet<'a> {
     stored: BTreeSet<&'a str>,
     added: BTreeSet<String>,
     new_chunks: Vec<(String, Vec<u8>)>,
+    /// How many of them are `new-<i>` (to hash on the page).
+    unhashed: usize,
 }
 
 impl ChunkSet<'_> {
@@ -129,6 +138,44 @@ impl ChunkSet<'_> {
         }
         hash
     }
+
+    /// A chunk the page hashes: named `new-<i>` until then.
+    fn add_unhashed(&mut self, bytes: &[u8]) -> String {
+        let name = format!("{NEW_CHUNK_PREFIX}{}", self.unhashed);
+        self.unhashed += 1;
+        self.new_chunks.push((name.clone(), bytes.to_vec()));
+        name
+    }
+}
+
+/// The manifest with each `new-<i>` replaced by `names[i]`; refused unless
+/// there is exactly one sound name (64 lower-case hex digits) per such chunk.
+fn name_new_chunks(mut manifest: Manifest, unhashed: usize, names: &[String]) -> Result<Manifest, String> {
+    if names.len() != unhashed {
+        return Err(format!("the page named {} chunks of the {unhashed} the save left to name", names.len()));
+    }
+    let sound = |name: &String| {
+        name.len() == CHUNK_NAME_LEN && name.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    };
+    if let Some(bad) = names.iter().find(|name| !sound(name)) {
+        return Err(format!("the page named a chunk {bad:?}, not a sha-256"));
+    }
+    for chunk in manifest.files.iter_mut().flat_map(|file| file.chunks.iter_mut()) {
+        if let Some(index) = chunk.strip_prefix(NEW_CHUNK_PREFIX) {
+            let index: usize = index.parse().map_err(|_| format!("a plan names chunk {chunk:?}"))?;
+            *chunk = names.get(index).ok_or_else(|| format!("no name for chunk {chunk:?}"))?.clone();
+        }
+    }
+    Ok(manifest)
+}
+
+/// A save handed to the page and not yet landed.
+#[derive(Debug)]
+struct InFlight {
+    manifest: Manifest,
+    /// Its `new-<i>` chunks, which the page names.
+    unhashed: usize,
+    carried: DbChanges,
 }
 
 /// One site's saves as this worker knows them.
@@ -136,9 +183,9 @@ impl ChunkSet<'_> {
 pub struct SiteSaver {
     /// The last save that landed: the base of the next one.
     landed: Option<Manifest>,
-    /// Planned and being written, with the DB changes it carries (given
-    /// back if it fails, so a failed save loses nothing).
-    in_flight: Option<(Manifest, DbChanges)>,
+    /// Planned and being written, with how many new chunks it added and the
+    /// DB changes it carries (given back if it fails, so a failed save loses nothing).
+    in_flight: Option<InFlight>,
     /// DB changes since the save in flight, or since `landed`.
     db_changes: DbChanges,
     pub last_error: Option<String>,
@@ -166,6 +213,11 @@ impl SiteSaver {
 
     pub fn is_saving(&self) -> bool {
         self.in_flight.is_some()
+    }
+
+    /// The number of the save being written, if one is.
+    pub fn in_flight_seq(&self) -> Option<u64> {
+        self.in_flight.as_ref().map(|flight| flight.manifest.seq)
     }
 
     /// What the next plan hashes of the DB again (for tests).
@@ -200,7 +252,7 @@ impl SiteSaver {
         let stored = base
             .map(|m| m.files.iter().flat_map(|f| f.chunks.iter().map(String::as_str)).collect())
             .unwrap_or_default();
-        let mut chunks = ChunkSet { stored, added: BTreeSet::new(), new_chunks: Vec::new() };
+        let mut chunks = ChunkSet { stored, added: BTreeSet::new(), new_chunks: Vec::new(), unhashed: 0 };
         let db_path = inputs.profile.db_file.as_str();
         let mut files = vec![self.plan_db(db_path, inputs.db, base_files.get(db_path).copied(), &mut chunks)];
         let sqlite_side = |path: &str| ["-journal", "-wal", "-shm"].iter().any(|s| path == format!("{db_path}{s}"));
@@ -253,7 +305,7 @@ impl SiteSaver {
             plugins,
         };
         let carried = std::mem::replace(&mut self.db_changes, DbChanges::Ranges(Vec::new()));
-        self.in_flight = Some((manifest.clone(), carried));
+        self.in_flight = Some(InFlight { manifest: manifest.clone(), unhashed: chunks.unhashed, carried });
         Ok(Some(SavePlan { manifest, new_chunks: chunks.new_chunks }))
     }
 
@@ -276,18 +328,20 @@ impl SiteSaver {
                     base.is_some_and(|b| (b.size as usize).saturating_sub(index * CHUNK).min(CHUNK) == chunk.len());
                 match previous {
                     Some(hash) if !dirty(index) && same_length => hash.clone(),
-                    _ => chunks.add(chunk),
+                    _ => chunks.add_unhashed(chunk),
                 }
             })
             .collect();
         SavedFile { path: path.to_string(), size: db.len() as u64, chunks: names, mtime_ms: 0.0 }
     }
 
-    /// The store wrote the plan (`Ok`) or could not (`Err`, said to the user).
-    pub fn landed_result(&mut self, result: Result<(), String>) {
-        let Some((manifest, carried)) = self.in_flight.take() else { return };
-        match result {
-            Ok(()) => {
+    /// The page wrote the plan, naming its new chunks in order (`Ok`), or
+    /// could not (`Err`, said to the user). Names that do not fit the plan
+    /// count as a failed save.
+    pub fn landed_result(&mut self, result: Result<Vec<String>, String>) {
+        let Some(InFlight { manifest, unhashed, carried }) = self.in_flight.take() else { return };
+        match result.and_then(|names| name_new_chunks(manifest, unhashed, &names)) {
+            Ok(manifest) => {
                 self.landed = Some(manifest);
                 self.last_error = None;
             }
@@ -414,8 +468,8 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Plays the JS store in native tests: keeps every chunk written and the
-/// newest manifest, and reads the newest save back.
+/// Plays the page in native tests: names each `new-<i>` chunk by its
+/// sha-256, keeps every chunk written and the newest manifest, reads the newest back.
 #[cfg(test)]
 #[derive(Default)]
 pub struct MemoryStore {
@@ -425,9 +479,15 @@ pub struct MemoryStore {
 
 #[cfg(test)]
 impl MemoryStore {
-    pub fn write(&mut self, plan: &SavePlan) {
-        self.chunks.extend(plan.new_chunks.iter().cloned());
-        self.manifest = Some(plan.manifest.clone());
+    /// Writes the plan; returns its new chunks' names, for `landed_result`.
+    pub fn write(&mut self, plan: &SavePlan) -> Vec<String> {
+        let names = chunk_names(plan);
+        for (name, bytes) in &plan.new_chunks {
+            let name = if name.starts_with(NEW_CHUNK_PREFIX) { sha256_hex(bytes) } else { name.clone() };
+            self.chunks.insert(name, bytes.clone());
+        }
+        self.manifest = Some(name_new_chunks(plan.manifest.clone(), names.len(), &names).expect("names fit the plan"));
+        names
     }
 
     pub fn load(&self) -> LoadedSave {
@@ -439,6 +499,12 @@ impl MemoryStore {
             .collect();
         LoadedSave { manifest, files }
     }
+}
+
+/// The names the page gives a plan's `new-<i>` chunks: their sha-256, in order.
+#[cfg(test)]
+pub fn chunk_names(plan: &SavePlan) -> Vec<String> {
+    plan.new_chunks.iter().filter(|(name, _)| name.starts_with(NEW_CHUNK_PREFIX)).map(|(_, b)| sha256_hex(b)).collect()
 }
 
 #[cfg(test)]
@@ -464,8 +530,8 @@ mod tests {
         runtime.write_file(&format!("{}/ab/file1", profile.uploads), b"an upload").unwrap();
         let plan = saver.plan(&runtime, &inputs(&profile, &db, &jar, 1)).unwrap().unwrap();
         assert_eq!(plan.manifest.files[0].chunks.len(), 16);
-        store.write(&plan);
-        saver.landed_result(Ok(()));
+        let names = store.write(&plan);
+        saver.landed_result(Ok(names));
         // Writes at the start, in the middle, across a chunk boundary, and growth at the end.
         for (request, (start, len)) in
             [(0usize, 100usize), (300_000, 10), (CHUNK - 5, 10), (db.len(), 5000)].iter().enumerate()
@@ -477,9 +543,10 @@ mod tests {
             saver.db_written(Some(&[(*start as u64, (*start + len) as u64)]));
             let plan = saver.plan(&runtime, &inputs(&profile, &db, &jar, request as u64 + 2)).unwrap().unwrap();
             let expected_chunks = (start / CHUNK..=(start + len - 1) / CHUNK).count();
-            assert_eq!(plan.new_chunks.len(), expected_chunks, "write at {start}+{len}");
-            store.write(&plan);
-            saver.landed_result(Ok(()));
+            let db_chunks_taken = plan.manifest.files[0].chunks.iter().filter(|c| c.starts_with(NEW_CHUNK_PREFIX));
+            assert_eq!(db_chunks_taken.count(), expected_chunks, "write at {start}+{len}");
+            let names = store.write(&plan);
+            saver.landed_result(Ok(names));
             let loaded = store.load();
             assert_eq!(loaded.files.iter().find(|(p, _)| *p == profile.db_file).unwrap().1, db);
         }
@@ -488,6 +555,51 @@ mod tests {
             b"an upload"
         );
         assert!(saver.plan(&runtime, &inputs(&profile, &db, &jar, 9)).unwrap().is_none(), "nothing changed: no save");
+    }
+
+    /// The page names a plan's DB chunks; names that do not fit (too few, too
+    /// many, not a sha-256) fail the save, which then loses nothing.
+    #[test]
+    fn names_the_page_gives_must_fit_the_plan_or_the_save_counts_as_failed() {
+        let profile = moodle::profile();
+        let runtime = FakeRuntime::default();
+        let jar = CookieJar::default();
+        let mut saver = SiteSaver::default();
+        let mut store = MemoryStore::default();
+        let mut db = sqlite::sample_db(4096, 64); // 4 chunks
+        let first = saver.plan(&runtime, &inputs(&profile, &db, &jar, 1)).unwrap().unwrap();
+        let names = store.write(&first);
+        assert_eq!(names.len(), 4, "every DB chunk of a first save is the page's to hash");
+        assert!(first.manifest.files[0].chunks.iter().all(|c| c.starts_with(NEW_CHUNK_PREFIX)));
+        saver.landed_result(Ok(names.clone()));
+        assert_eq!(saver.landed().unwrap().files[0].chunks, names, "the landed manifest holds the page's names");
+        db[70_000] = 7;
+        let good = sha256_hex(&db[CHUNK..2 * CHUNK]);
+        for (request, bad) in [
+            vec![],
+            vec![good.clone(), good.clone()],
+            vec!["g".repeat(CHUNK_NAME_LEN)],
+            vec![good.to_uppercase()],
+            vec![good[..63].to_string()],
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            saver.db_written(Some(&[(70_000, 70_001)]));
+            let plan = saver.plan(&runtime, &inputs(&profile, &db, &jar, 2 + request as u64)).unwrap().unwrap();
+            assert_eq!(plan.new_chunks.len(), 1, "{bad:?}");
+            saver.landed_result(Ok(bad.clone()));
+            assert!(
+                saver.last_error.as_deref().is_some_and(|e| e.contains("named")),
+                "{bad:?}: {:?}",
+                saver.last_error
+            );
+            assert_eq!(saver.landed().unwrap().seq, 1, "{bad:?}: not landed");
+        }
+        let plan = saver.plan(&runtime, &inputs(&profile, &db, &jar, 9)).unwrap().unwrap();
+        saver.landed_result(Ok(store.write(&plan)));
+        assert_eq!(saver.last_error, None);
+        assert_eq!(store.load().files[0].1, db, "the failed saves' change is in the next one");
     }
 
     #[test]
@@ -509,8 +621,8 @@ mod tests {
         let mut saver = SiteSaver::default();
         let mut store = MemoryStore::default();
         let mut db = sqlite::sample_db(4096, 64);
-        store.write(&saver.plan(&runtime, &inputs(&profile, &db, &jar, 1)).unwrap().unwrap());
-        saver.landed_result(Ok(()));
+        let names = store.write(&saver.plan(&runtime, &inputs(&profile, &db, &jar, 1)).unwrap().unwrap());
+        saver.landed_result(Ok(names));
         db[70_000] = 9;
         saver.db_written(Some(&[(70_000, 70_001)]));
         let failed = saver.plan(&runtime, &inputs(&profile, &db, &jar, 2)).unwrap().unwrap();
@@ -520,8 +632,8 @@ mod tests {
         drop(failed);
         jar.set("MoodleSession", "abc");
         let plan = saver.plan(&runtime, &inputs(&profile, &db, &jar, 3)).unwrap().unwrap();
-        store.write(&plan);
-        saver.landed_result(Ok(()));
+        let names = store.write(&plan);
+        saver.landed_result(Ok(names));
         let loaded = store.load();
         assert_eq!(loaded.files[0].1, db);
         assert_eq!(loaded.jar().get("MoodleSession"), Some("abc"));
@@ -538,8 +650,8 @@ mod tests {
         let upload = format!("{}/ab/gone", profile.uploads);
         runtime.mkdir_tree(&format!("{}/ab", profile.uploads)).unwrap();
         runtime.write_file(&upload, b"x").unwrap();
-        saver.plan(&runtime, &inputs(&profile, &db, &jar, 1)).unwrap().unwrap();
-        saver.landed_result(Ok(()));
+        let first = saver.plan(&runtime, &inputs(&profile, &db, &jar, 1)).unwrap().unwrap();
+        saver.landed_result(Ok(chunk_names(&first)));
         runtime.unlink(&upload).unwrap();
         let plan = saver.plan(&runtime, &inputs(&profile, &db, &jar, 2)).unwrap().unwrap();
         assert!(plan.manifest.files.iter().all(|f| f.path != upload));

@@ -97,8 +97,10 @@ pub struct Supervisor<F: RuntimeFactory> {
     standby_failures: u32,
     /// The site's saves (src/site_store.rs; written by the shell).
     saver: SiteSaver,
-    /// How long the last save kept the worker (plan + write), for the status.
+    /// How long the last save kept the worker (plan + hand-over), for the status.
     last_save_ms: Option<f64>,
+    /// How long the page took to write the last save that landed.
+    last_save_write_ms: Option<f64>,
     /// Something may differ from the last save: try one when idle.
     save_due: bool,
     /// Why this worker must not save (a save it could not restore exists:
@@ -158,6 +160,7 @@ impl<F: RuntimeFactory> Supervisor<F> {
             standby_failures: 0,
             saver: SiteSaver::default(),
             last_save_ms: None,
+            last_save_write_ms: None,
             save_due: false,
             store_refused: None,
             blueprint,
@@ -217,6 +220,7 @@ impl<F: RuntimeFactory> Supervisor<F> {
             store: self.store_state().into(),
             last_save: self.saver.landed().map(site_store::summary),
             last_save_ms: self.last_save_ms,
+            last_save_write_ms: self.last_save_write_ms,
             store_error: self.store_refused.clone().or_else(|| self.saver.last_error.clone()),
             cron: self.cron_summary(),
         }
@@ -376,9 +380,10 @@ impl<F: RuntimeFactory> Supervisor<F> {
         self.config.store.clone()
     }
 
-    /// Whether the shell should make a save now (idle, between requests).
+    /// Whether the shell should make a save now (idle, between requests). One
+    /// save at a time: the next is planned once the page wrote this one.
     pub fn wants_save(&self) -> bool {
-        self.save_due && self.saves() && self.state == State::Serving
+        self.save_due && self.saves() && self.state == State::Serving && !self.saver.is_saving()
     }
 
     /// What to write, read from the healthy runtime between requests; `None`
@@ -403,12 +408,21 @@ impl<F: RuntimeFactory> Supervisor<F> {
         self.saver.plan(runtime, &inputs).map_err(|e| format!("the site could not be saved: {e}"))
     }
 
-    /// The store wrote the last plan, or says why it could not.
-    pub fn save_landed(&mut self, result: Result<(), String>, took_ms: f64) {
+    /// The shell handed the plan to the page to write, `took_ms` after it began planning.
+    pub fn save_handed(&mut self, took_ms: f64) {
+        self.last_save_ms = Some(took_ms);
+    }
+
+    /// The page wrote save `seq`, or says why it could not. Word of any
+    /// other save (none is in flight under that number) changes nothing.
+    pub fn save_landed(&mut self, seq: u64, result: Result<Vec<String>, String>, write_ms: f64) {
+        if self.saver.in_flight_seq() != Some(seq) {
+            return;
+        }
         // A failed save is tried again after the next request, not at once
         // (a full quota stays full).
         self.saver.landed_result(result);
-        self.last_save_ms = Some(took_ms);
+        self.last_save_write_ms = Some(write_ms);
     }
 
     /// Serves one request. Never panics, never leaves the worker without an answer.

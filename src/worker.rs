@@ -28,7 +28,8 @@ const IDLE_BEFORE_STANDBY_MS: f64 = 300.0;
 /// The worker's state, shared by the message handler and the serving loop.
 struct Shared {
     host: JsPhpHost,
-    /// `createSiteStore()` of www/store/site-store.js (undefined: no saves).
+    /// `createSiteStore()` of www/store/site-store.js, to read the save at boot
+    /// (undefined: none is read). The page writes the saves (`save` messages).
     store: JsValue,
     post: js_sys::Function,
     queue: RefCell<JobQueue>,
@@ -65,7 +66,7 @@ impl WorkerApp {
         WorkerApp::with_store(host, post, JsValue::UNDEFINED)
     }
 
-    /// As `new`, with the site store that keeps the site across page loads.
+    /// As `new`, with the site store the save is read from at boot.
     #[wasm_bindgen(js_name = withStore)]
     pub fn with_store(host: JsValue, post: js_sys::Function, store: JsValue) -> WorkerApp {
         // Tests build the app directly; the worker entry sets its own hook first.
@@ -144,7 +145,7 @@ fn kick(shared: &Rc<Shared>) {
             // The save of what the last job changed lands before the next job
             // starts: a request that then hangs can lose only its own writes.
             if save_due(&shared) {
-                run_save(&shared).await;
+                run_save(&shared);
                 continue;
             }
             let next = shared.queue.borrow_mut().next(shared.configured.get());
@@ -195,23 +196,23 @@ fn save_due(shared: &Shared) -> bool {
     shared.supervisor.borrow().as_ref().is_some_and(|supervisor| supervisor.wants_save())
 }
 
-/// Plans a save (from the healthy runtime, between requests), has the JS
-/// store write it, and tells the supervisor and the page how it went.
-async fn run_save(shared: &Rc<Shared>) {
+/// Plans a save (from the healthy runtime, between requests) and hands it to
+/// the page, which writes it (`save-landed` comes back). The page outlives
+/// this worker: a save handed over lands even if the next request hangs and
+/// the worker is replaced, so the worker need not wait for the disk.
+fn run_save(shared: &Rc<Shared>) {
     let Some(mut supervisor) = shared.supervisor.borrow_mut().take() else { return };
-    let started = js_sys::Date::now();
+    let started = monotonic_ms();
     match supervisor.plan_save() {
         Ok(Some(plan)) => {
-            let chunks: Array = plan
-                .new_chunks
-                .iter()
-                .map(|(hash, bytes)| Array::of2(&JsValue::from_str(hash), &Uint8Array::from(bytes.as_slice())))
-                .collect();
-            let key = JsValue::from_str(&supervisor.store_key());
-            let result =
-                call_store(&shared.store, "save", &[key, JsValue::from_str(&plan.manifest_json()), chunks.into()])
-                    .await;
-            supervisor.save_landed(result.map(|_| ()), js_sys::Date::now() - started);
+            supervisor.save_handed(monotonic_ms() - started);
+            if let Err(error) = post_save(shared, &supervisor.store_key(), &plan) {
+                supervisor.save_landed(
+                    plan.manifest.seq,
+                    Err(format!("could not hand the save to the page: {error}")),
+                    0.0,
+                );
+            }
             post(shared, &supervisor.status());
         }
         Ok(None) => {}
@@ -220,9 +221,28 @@ async fn run_save(shared: &Rc<Shared>) {
     *shared.supervisor.borrow_mut() = Some(supervisor);
 }
 
-/// Calls `store[method](...args)` and awaits it; what it throws comes back as words.
-async fn call_store(store: &JsValue, method: &str, args: &[JsValue]) -> Result<JsValue, String> {
-    finish_store_call(start_store_call(store, method, args)).await
+/// Posts a `save` for the page to write, its chunks' buffers transferred.
+fn post_save(shared: &Shared, site: &str, plan: &crate::site_store::SavePlan) -> Result<(), String> {
+    let set = |target: &js_sys::Object, key: &'static str, value: &JsValue| {
+        let _ = Reflect::set(target, &JsValue::from_str(key), value);
+    };
+    let transfer = Array::new();
+    let chunks: Array = plan
+        .new_chunks
+        .iter()
+        .map(|(hash, bytes)| {
+            let buffer = Uint8Array::from(bytes.as_slice()).buffer();
+            transfer.push(&buffer);
+            Array::of2(&JsValue::from_str(hash), &buffer)
+        })
+        .collect();
+    let message = js_sys::Object::new();
+    set(&message, "type", &JsValue::from_str("save"));
+    set(&message, "site", &JsValue::from_str(site));
+    set(&message, "seq", &JsValue::from_f64(plan.manifest.seq as f64));
+    set(&message, "manifestJson", &JsValue::from_str(&plan.manifest_json()));
+    set(&message, "chunks", &chunks);
+    shared.post.call2(&JsValue::NULL, &message, &transfer).map(|_| ()).map_err(|error| js_error_text(&error))
 }
 
 /// Calls `store[method](...args)` now: the store's work starts at once.
@@ -400,6 +420,7 @@ async fn run_job(shared: &Rc<Shared>, job: Job) {
                 events(Outgoing::Error { id: None, message });
             }
         }
+        Job::SaveLanded { seq, result, write_ms } => supervisor.save_landed(seq, result, write_ms),
         Job::Restart => {
             if let Err(reason) = supervisor.restart(&mut events).await {
                 events(Outgoing::Error { id: None, message: format!("restart failed: {reason}") });

@@ -33,6 +33,7 @@ import { diedText, explainResponse, hungText, quarantinedText } from './watchdog
  * @property {() => { key: string, reason: string, atMs: number }[]} quarantined Requests not sent again (poison requests).
  * @property {(key: string) => void} release Lets a quarantined request be sent again.
  * @property {(reason?: string) => void} terminate Stops the worker for good (no fresh one); later requests get a 503.
+ * @property {() => Promise<void>} savesLanded Resolves once every save the worker handed over has been written (or failed).
  * @property {Promise<object>} ready Resolves with the first `ready` event.
  */
 
@@ -69,12 +70,20 @@ export const ClientEvent = Object.freeze({
  * why, later ones at once, and a `failed` event with `fatal: true` (dead) or
  * `unresponsive: true` tells the page; a worker that speaks again is
  * trusted again.
+ *
+ * With `saveWriter` (createSaveWriter() of www/store/save-writer.js), the
+ * saves the worker hands over (`save`) are written here and each is answered
+ * with `save-landed`; a fresh worker is configured only once they have all
+ * landed, so it restores the newest. Without one, a save is answered as not
+ * written.
  * @param {Worker} firstWorker
- * @param {{ requestTimeoutMs?: number, bootSilenceMs?: number, respawn?: (() => Worker) | null, maxRespawns?: number }} [options]
+ * @param {{ requestTimeoutMs?: number, bootSilenceMs?: number, respawn?: (() => Worker) | null, maxRespawns?: number,
+ *   saveWriter?: { write: (save: object) => Promise<{ writeMs: number, names: string[] }>, settled: () => Promise<void> } | null }} [options]
  * @returns {WorkerClient}
  */
 export function createWorkerClient(firstWorker, {
   requestTimeoutMs = DEFAULT_REQUEST_TIMEOUT_MS, bootSilenceMs = BOOT_SILENCE_MS, respawn = null, maxRespawns = DEFAULT_MAX_RESPAWNS,
+  saveWriter = null,
 } = {}) {
   let nextId = 1;
   // In sending order, which is the order the worker serves them in: the
@@ -160,10 +169,32 @@ export function createWorkerClient(firstWorker, {
       emit({ type: ClientEvent.quarantine, requests: quarantine.list() });
     }
     emit({ type: ClientEvent.respawned, reason, request: served?.label ?? null });
-    attach(respawn());
-    if (worker.config) worker.current.postMessage({ type: ToWorker.configure, config: worker.config });
-    for (const waiter of pending.values()) worker.current.postMessage(waiter.message);
+    const fresh = respawn();
+    attach(fresh);
+    // The fresh worker restores the newest save: the ones the old worker
+    // handed over land first. Until then it waits unconfigured, with the
+    // requests queued in it (the watchdog's boot allowance covers the wait).
+    savesLanded().then(() => {
+      if (worker.current !== fresh) return;
+      if (worker.config) fresh.postMessage({ type: ToWorker.configure, config: worker.config });
+      for (const waiter of pending.values()) fresh.postMessage(waiter.message);
+    });
     if (pending.size > 0) watchdog.start(true);
+  }
+
+  const savesLanded = () => saveWriter?.settled() ?? Promise.resolve();
+
+  /** Writes a save the worker handed over, and tells that worker how it went. */
+  function writeSave(save, from) {
+    const written = saveWriter ? saveWriter.write(save) : Promise.reject(new Error('this page keeps no saves'));
+    written.then(
+      // The names of its `new-<i>` chunks, one after another (64 hex digits each).
+      ({ writeMs, names }) => ({ seq: save.seq, error: null, writeMs, names: names.join('') }),
+      (error) => ({ seq: save.seq, error: String(error?.message ?? error), writeMs: 0, names: '' }),
+    ).then((landed) => {
+      // A replaced worker hears nothing: its successor restores what landed.
+      if (worker.current === from) from.postMessage({ type: ToWorker.saveLanded, ...landed });
+    });
   }
 
   function receive({ data }) {
@@ -174,6 +205,10 @@ export function createWorkerClient(firstWorker, {
     }
     if (data?.type === FromWorker.failed && data.fatal) {
       dead(data.reason);
+      return;
+    }
+    if (data?.type === FromWorker.save) {
+      writeSave(data, worker.current);
       return;
     }
     if (data?.type === FromWorker.httpResponse) {
@@ -267,6 +302,7 @@ export function createWorkerClient(firstWorker, {
       respawn = null;
       dead(reason);
     },
+    savesLanded,
   };
 }
 

@@ -16,6 +16,7 @@ import { readBlueprint, blueprintSiteName } from './blueprint/source.js';
 import { mountQuarantineList } from './shell/quarantine-list.js';
 import { claimSite } from './shell/tab-lock.js';
 import { createSiteStore } from './store/site-store.js';
+import { createSaveWriter } from './store/save-writer.js';
 
 // Where each profile's site bundle is served from: the stand-in is built into
 // dist/; scripts/mediawiki/build-bundle.sh and scripts/moodle/build-bundle.sh
@@ -63,8 +64,11 @@ async function main() {
   // A worker that runs past the request deadline (?deadline=<seconds>), or
   // dies, is replaced by a fresh one that restores the site's last save.
   const startWorker = () => new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+  // The worker plans each save; the page writes it (www/store/save-writer.js).
+  const store = createSiteStore();
   const client = createWorkerClient(startWorker(), {
     respawn: startWorker,
+    saveWriter: owner ? createSaveWriter(store) : null,
     ...(params.has('deadline') ? { requestTimeoutMs: Number(params.get('deadline')) * 1000 } : {}),
   });
   mountProgress(client, { container: $('progress'), bar: $('progress-bar'), text: $('progress-text') });
@@ -85,11 +89,12 @@ async function main() {
   if (debug) mountCrashControls(client, frame, $('crash-section'));
 
   mountSiteSwitcher($('site-switcher'), profile);
-  const store = createSiteStore();
-  // Reset and import replace the save: the worker is stopped first, so no
-  // save of the old site lands after; the reload restores what is saved then.
+  // Reset and import replace the save: the worker is stopped first and the
+  // saves it handed over have landed, so none of the old site lands after;
+  // the reload restores what is saved then.
   const replaceSite = async (why, write) => {
     client.terminate(why);
+    await client.savesLanded();
     await write();
     location.reload();
   };

@@ -7,6 +7,8 @@ export const ToWorker = Object.freeze({
   httpRequest: 'http-request',
   injectFault: 'inject-fault',
   restart: 'restart',
+  /** The page wrote a save the worker handed it: `{ seq, error, writeMs, names }` (names: its `new-<i>` chunks' sha-256, one after another). */
+  saveLanded: 'save-landed',
 });
 
 /** Worker → page. */
@@ -22,6 +24,8 @@ export const FromWorker = Object.freeze({
   rotated: 'rotated',
   trace: 'trace',
   status: 'status',
+  /** A save for the page to write: `{ site, seq, manifestJson, chunks: [[sha256 or new-<i>, ArrayBuffer]] }`. */
+  save: 'save',
 });
 
 /** The site save's manifest format this playground writes and reads (src/site_store.rs FORMAT). */

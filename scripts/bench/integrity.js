@@ -90,6 +90,7 @@ export async function siteStoreCost(browser, url, { dbMiB, writes, boots, deadli
         const requestMs = [];
         const savedMs = [];
         const workerSaveMs = [];
+        const pageWriteMs = [];
         let last = null;
         for (let i = 0; i < writes; i++) {
           if (window.playground.owner) await nextSaveLanded(0); // start from a saved state
@@ -102,9 +103,10 @@ export async function siteStoreCost(browser, url, { dbMiB, writes, boots, deadli
             last = await nextSaveLanded(seen);
             savedMs.push(performance.now() - answered);
             workerSaveMs.push(last.lastSaveMs);
+            pageWriteMs.push(last.lastSaveWriteMs);
           }
         }
-        return { requestMs, savedMs, workerSaveMs, savedBytes: last?.lastSave?.bytes ?? null };
+        return { requestMs, savedMs, workerSaveMs, pageWriteMs, savedBytes: last?.lastSave?.bytes ?? null };
       }, { dbMiB, writes });
       if (store === '0') {
         result.offMs = measured.requestMs;
@@ -113,6 +115,7 @@ export async function siteStoreCost(browser, url, { dbMiB, writes, boots, deadli
       result.onRequestMs = measured.requestMs;
       result.onSavedMs = measured.savedMs;
       result.workerSaveMs = measured.workerSaveMs;
+      result.pageWriteMs = measured.pageWriteMs;
       result.savedBytes = measured.savedBytes;
       result.coldBootMs.push(coldBootMs);
       for (let boot = 0; boot < boots; boot++) {

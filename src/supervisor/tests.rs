@@ -819,8 +819,9 @@ fn save_into(store: &mut crate::site_store::MemoryStore, supervisor: &mut Superv
         return false;
     }
     let Some(plan) = supervisor.plan_save().unwrap() else { return false };
-    store.write(&plan);
-    supervisor.save_landed(Ok(()), 1.0);
+    supervisor.save_handed(0.5);
+    let names = store.write(&plan);
+    supervisor.save_landed(plan.manifest.seq, Ok(names), 1.0);
     true
 }
 
@@ -1177,4 +1178,31 @@ fn an_idle_cron_slice_reports_what_it_ran_a_trap_in_it_is_recovered_and_off_is_o
     assert_eq!((off.cron_due_in_ms(), cron_of(&off)), (None, None));
     let wiki = started_with(FakeFactory::default(), Config { profile: "mediawiki".into(), ..Config::default() });
     assert_eq!(wiki.cron_due_in_ms(), None, "MediaWiki has no idle cron");
+}
+
+/// The page writes a save while the worker serves on: one save at a time,
+/// and what changed meanwhile goes into the next one, planned once word of
+/// the first comes back. Word of a save that is not in flight changes nothing.
+#[test]
+fn one_save_at_a_time_and_the_next_holds_what_changed_while_the_page_wrote_it() {
+    let mut store = crate::site_store::MemoryStore::default();
+    let mut supervisor = started_with(factory(|_, _, _| ok("page")), with_store());
+    serve(&mut supervisor, "POST", "/site/course/edit.php");
+    assert!(supervisor.wants_save());
+    let first = supervisor.plan_save().unwrap().unwrap();
+    supervisor.save_handed(0.5);
+    let meanwhile = format!("{UPLOAD}-meanwhile");
+    supervisor.runtime().unwrap().write_file(&meanwhile, b"written while the page wrote save 1").unwrap();
+    serve(&mut supervisor, "POST", "/site/files/upload.php");
+    assert!(!supervisor.wants_save(), "no second save while the first is being written");
+    let names = store.write(&first);
+    supervisor.save_landed(first.manifest.seq + 1, Ok(names.clone()), 2.0);
+    assert!(!supervisor.wants_save(), "word of a save not in flight changes nothing");
+    supervisor.save_landed(first.manifest.seq, Ok(names), 2.0);
+    assert!(supervisor.wants_save(), "what changed meanwhile is saved next");
+    let second = supervisor.plan_save().unwrap().unwrap();
+    assert_eq!(second.manifest.seq, first.manifest.seq + 1);
+    assert!(second.manifest.files.iter().any(|file| file.path == meanwhile), "{:?}", second.manifest.files);
+    let Outgoing::Status { last_save_ms, last_save_write_ms, .. } = supervisor.status() else { unreachable!() };
+    assert_eq!((last_save_ms, last_save_write_ms), (Some(0.5), Some(2.0)));
 }

@@ -16,6 +16,9 @@ function fakeWorker() {
   return worker;
 }
 
+/** Lets every promise callback already due run (a macrotask turn). */
+const everythingQueued = () => new Promise((resolve) => setImmediate(resolve));
+
 const nextEvent = (client, type) => new Promise((resolve) => { const off = client.on(type, (e) => { off(); resolve(e); }); });
 
 test('a worker that says nothing for the deadline: the request is answered 504 and the page is told', async () => {
@@ -191,6 +194,7 @@ test('a boot that hangs is replaced without blaming a request, and the request w
   const waiting = client.handleRequest({ url: '/site/' });
   assert.equal((await respawned).request, null, 'no request is blamed for a boot');
   assert.deepEqual(client.quarantined(), []);
+  await everythingQueued();
   const fresh = workers[1];
   fresh.reply({ type: 'ready' });
   fresh.reply(ok(requestsIn(fresh)[0].id));
@@ -207,4 +211,66 @@ test('terminate(): the worker is stopped, no fresh one, requests get a 503 that 
   assert.equal(answer.status, 503);
   assert.match(await answer.text(), /the site was reset/);
   assert.equal(workers.length, 1);
+});
+
+/** A save writer whose writes finish when the test says. */
+function manualWriter() {
+  const writes = [];
+  let line = Promise.resolve();
+  return {
+    writes,
+    write(save) {
+      const entry = { save };
+      const done = new Promise((resolve, reject) => { entry.land = () => resolve({ writeMs: 7, names: ['a'.repeat(64), 'b'.repeat(64)] }); entry.fail = reject; });
+      writes.push(entry);
+      line = line.then(() => done).catch(() => {});
+      return done;
+    },
+    settled: () => line,
+  };
+}
+
+const saveMessage = (seq) => ({ type: 'save', site: 'moodle', seq, manifestJson: `{"seq":${seq}}`, chunks: [] });
+const landedIn = (worker) => worker.posted.filter((m) => m.type === 'save-landed');
+
+test('a save the worker hands over is written by the page and answered to that worker, landed or not', async () => {
+  const saveWriter = manualWriter();
+  const { workers } = respawningClient({ saveWriter });
+  workers[0].reply(saveMessage(4));
+  workers[0].reply(saveMessage(5));
+  assert.deepEqual(saveWriter.writes.map((w) => w.save.seq), [4, 5], 'handed to the writer in order');
+  saveWriter.writes[0].land();
+  saveWriter.writes[1].fail(new Error('the browser\'s storage is full'));
+  await everythingQueued();
+  assert.deepEqual(landedIn(workers[0]), [
+    { type: 'save-landed', seq: 4, error: null, writeMs: 7, names: 'a'.repeat(64) + 'b'.repeat(64) },
+    { type: 'save-landed', seq: 5, error: 'the browser\'s storage is full', writeMs: 0, names: '' },
+  ]);
+
+  // A page that keeps no saves says so, rather than leaving the worker waiting.
+  const { workers: unsaved } = respawningClient();
+  unsaved[0].reply(saveMessage(1));
+  await everythingQueued();
+  assert.deepEqual(landedIn(unsaved[0]), [{ type: 'save-landed', seq: 1, error: 'this page keeps no saves', writeMs: 0, names: '' }]);
+});
+
+test('a fresh worker is configured only once the saves its predecessor handed over have landed', async () => {
+  const saveWriter = manualWriter();
+  const { client, workers } = respawningClient({ saveWriter });
+  workers[0].reply(saveMessage(9));
+  const served = client.handleRequest({ url: '/site/crashes.php' });
+  const queued = client.handleRequest({ url: '/site/course/' });
+  workers[0].dispatchEvent(Object.assign(new Event('error'), { message: 'trap' }));
+  await everythingQueued();
+  const fresh = workers[1];
+  assert.deepEqual(fresh.posted, [], 'nothing sent while save 9 is still being written');
+  saveWriter.writes[0].land();
+  await everythingQueued();
+  assert.deepEqual(fresh.posted.map((m) => m.type), ['configure', 'http-request'], 'configured, then the queued request');
+  assert.deepEqual(landedIn(workers[0]), [], 'the replaced worker hears nothing');
+  assert.equal((await served).status, 503, 'the request it was serving is answered, not sent again');
+  fresh.reply({ type: 'ready' });
+  fresh.reply(ok(requestsIn(fresh)[0].id));
+  assert.equal((await queued).status, 200);
+  await client.savesLanded();
 });

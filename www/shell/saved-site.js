@@ -38,8 +38,10 @@ export function mountSavedSite(client, { notice, text, resetButton, takeOverButt
     await onReset();
   });
   claim.onTakenOver(async () => {
-    // No save may land once the other tab owns the site.
+    // No save may land once the other tab owns the site: the worker stops,
+    // and the saves it handed over land before the lock goes.
     client.terminate('the site was taken over by another tab');
+    await client.savesLanded();
     for (const button of notice.querySelectorAll('button')) button.hidden = true;
     offerTakeOver('This site is now open in another tab, which took it over: this tab stopped its PHP worker. '
       + 'Take it back here to go on working in this tab.');

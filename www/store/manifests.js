@@ -39,3 +39,24 @@ export function unreferencedChunks(chunkNames, keptManifests) {
 export function chunksOf(manifest) {
   return [...new Set(manifest.files.flatMap((file) => file.chunks))];
 }
+
+/** A plan's name for a chunk the page hashes (src/site_store.rs NEW_CHUNK_PREFIX). */
+export const NEW_CHUNK_PREFIX = 'new-';
+
+/**
+ * The manifest with each `new-<i>` chunk named `names[i]` (the chunk's
+ * sha-256, which the page computed as it wrote it). Refuses a name for a
+ * chunk that is not there, and a chunk left without a name.
+ */
+export function withChunkNames(manifest, names) {
+  const files = manifest.files.map((file) => ({
+    ...file,
+    chunks: file.chunks.map((chunk) => {
+      if (!chunk.startsWith(NEW_CHUNK_PREFIX)) return chunk;
+      const name = names[Number(chunk.slice(NEW_CHUNK_PREFIX.length))];
+      if (!name) throw new Error(`the save names chunk ${chunk}, which it did not hand over`);
+      return name;
+    }),
+  }));
+  return { ...manifest, files };
+}

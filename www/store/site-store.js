@@ -10,7 +10,8 @@
 // number), and loading takes the newest manifest whose every chunk is there
 // with the right hash. (Synchronous access handles were tried: no faster
 // here, and a hang of the worker after a save was seen once with them.)
-// Used by the worker (load, save) and by the page (reset, export, import).
+// Used by the worker (load) and by the page (save, through save-writer.js;
+// reset, export, import).
 import { chunksOf, saveFileName, saveSeq, savesNewestFirst, savesToDelete, unreferencedChunks } from './manifests.js';
 import { readSiteZip, sha256Hex, siteZip, siteZipName } from './site-zip.js';
 
@@ -76,7 +77,11 @@ export function createSiteStore({ storageRoot = () => navigator.storage.getDirec
       const { dir, chunks } = await saveFolders(site);
       try {
         // One after another, then the manifest (the order a reader relies on).
-        for (const [hash, bytes] of newChunks) await writeWhole(chunks, hash, bytes);
+        // A chunk already there is never written again: an earlier save may
+        // name it, and a save never touches what an earlier one names.
+        for (const [hash, bytes] of newChunks) {
+          if (!(await exists(chunks, hash))) await writeWhole(chunks, hash, bytes);
+        }
         await writeWhole(dir, saveFileName(manifest.seq), manifestJson);
       } catch (error) {
         if (error?.name === 'QuotaExceededError') throw new Error(await quotaMessage());
@@ -182,6 +187,16 @@ async function writeWhole(dir, name, data) {
     await writable.close();
   } catch (error) {
     await writable.abort().catch(() => {});
+    throw error;
+  }
+}
+
+async function exists(dir, name) {
+  try {
+    await dir.getFileHandle(name);
+    return true;
+  } catch (error) {
+    if (error?.name === 'NotFoundError') return false;
     throw error;
   }
 }

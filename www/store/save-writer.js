@@ -1,0 +1,55 @@
+// The page's side of saving: the worker plans each save and hands it over
+// (a `save` message); this writes them to the store one after another, in
+// the order they came. Writing here, not in the worker, is what lets the
+// worker go on to its next request at once and still lose nothing: the page
+// outlives the worker, so a save handed over lands even if the request after
+// it hangs and the worker is replaced. The DB chunks a save hands over are
+// named `new-<i>`: they are hashed here, natively (crypto.subtle), which on a
+// small write is most of what a save costs.
+import { NEW_CHUNK_PREFIX, withChunkNames } from './manifests.js';
+import { sha256Hex } from './site-zip.js';
+
+/**
+ * @param {{ save: (site: string, manifestJson: string, chunks: [string, Uint8Array][]) => Promise<void> }} store
+ *   createSiteStore() of www/store/site-store.js (or any store with its save())
+ * @param {{ now?: () => number }} [options]
+ */
+export function createSaveWriter(store, { now = () => performance.now() } = {}) {
+  // The last write in line; each next one starts when it has settled.
+  let line = Promise.resolve();
+  return {
+    /**
+     * Writes one save after those handed over before it.
+     * @param {{ site: string, manifestJson: string, chunks: [string, ArrayBuffer][] }} save
+     * @returns {Promise<{ writeMs: number, names: string[] }>} the names given to its
+     *   `new-<i>` chunks, in order; rejects with why it could not be written
+     */
+    write({ site, manifestJson, chunks }) {
+      const written = line.then(async () => {
+        const started = now();
+        const named = await nameNewChunks(chunks);
+        const manifest = withChunkNames(JSON.parse(manifestJson), named.names);
+        await store.save(site, JSON.stringify(manifest), named.chunks);
+        return { writeMs: now() - started, names: named.names };
+      });
+      line = written.catch(() => {});
+      return written;
+    },
+    /** Resolves once every save handed over so far has landed or failed. */
+    settled: () => line,
+  };
+}
+
+/** Every chunk by its sha-256 name; `names[i]` is the name of `new-<i>`. */
+async function nameNewChunks(chunks) {
+  const names = [];
+  const named = await Promise.all(chunks.map(async ([name, buffer]) => {
+    const bytes = new Uint8Array(buffer);
+    if (!name.startsWith(NEW_CHUNK_PREFIX)) return [name, bytes];
+    const hash = await sha256Hex(bytes);
+    names[Number(name.slice(NEW_CHUNK_PREFIX.length))] = hash;
+    return [hash, bytes];
+  }));
+  if (names.length !== names.filter(Boolean).length) throw new Error('the save skipped a number among its new chunks');
+  return { chunks: named, names };
+}
