@@ -47,6 +47,12 @@ impl JobQueue {
         self.jobs.remove(position)
     }
 
+    /// Word of a landed save, if it came (the only job run while one is awaited).
+    pub fn take_save_landed(&mut self) -> Option<Job> {
+        let position = self.jobs.iter().position(|job| matches!(job, Job::SaveLanded { .. }))?;
+        self.jobs.remove(position)
+    }
+
     pub fn len(&self) -> usize {
         self.jobs.len()
     }
@@ -89,6 +95,11 @@ mod tests {
         queue.push(Job::SaveLanded { seq: 4, result: Ok(vec![]), write_ms: 3.0 });
         assert!(matches!(queue.next(true), Some(Job::SaveLanded { seq: 4, .. })));
         assert_eq!(ids(&mut queue), vec![1]);
+        queue.push(request(2));
+        assert_eq!(queue.take_save_landed(), None, "only word of a save, not a request");
+        queue.push(Job::SaveLanded { seq: 5, result: Err("full".into()), write_ms: 1.0 });
+        assert!(matches!(queue.take_save_landed(), Some(Job::SaveLanded { seq: 5, .. })));
+        assert_eq!(ids(&mut queue), vec![2]);
     }
 
     #[test]

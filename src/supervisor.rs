@@ -386,6 +386,13 @@ impl<F: RuntimeFactory> Supervisor<F> {
         self.save_due && self.saves() && self.state == State::Serving && !self.saver.is_saving()
     }
 
+    /// A save is due while the page still writes the last one: the shell runs
+    /// no other job until word of it comes (then plans the due one), so a job
+    /// that hangs can lose only its own writes.
+    pub fn waits_for_landing(&self) -> bool {
+        self.save_due && self.saves() && self.state == State::Serving && self.saver.is_saving()
+    }
+
     /// What to write, read from the healthy runtime between requests; `None`
     /// when nothing changed or the DB is not at a transaction boundary (the
     /// checkpoint is older than the DB: tried again after the next request).

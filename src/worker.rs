@@ -142,10 +142,20 @@ fn kick(shared: &Rc<Shared>) {
     let shared = shared.clone();
     wasm_bindgen_futures::spawn_local(async move {
         loop {
-            // The save of what the last job changed lands before the next job
-            // starts: a request that then hangs can lose only its own writes.
+            // The save of what the last job changed is handed to the page
+            // before the next job starts: a request that then hangs can lose
+            // only its own writes.
             if save_due(&shared) {
                 run_save(&shared);
+                continue;
+            }
+            if waits_for_landing(&shared) {
+                // Only word of the save goes first; it comes as a message.
+                let landed = shared.queue.borrow_mut().take_save_landed();
+                match landed {
+                    Some(job) => run_job(&shared, job).await,
+                    None => break,
+                }
                 continue;
             }
             let next = shared.queue.borrow_mut().next(shared.configured.get());
@@ -194,6 +204,10 @@ fn kick(shared: &Rc<Shared>) {
 
 fn save_due(shared: &Shared) -> bool {
     shared.supervisor.borrow().as_ref().is_some_and(|supervisor| supervisor.wants_save())
+}
+
+fn waits_for_landing(shared: &Shared) -> bool {
+    shared.supervisor.borrow().as_ref().is_some_and(|supervisor| supervisor.waits_for_landing())
 }
 
 /// Plans a save (from the healthy runtime, between requests) and hands it to

@@ -95,6 +95,7 @@ export function buildRows(results) {
     row(12, '  the same write with the store on (request only)', ms(median(f12.onRequestMs)), `store off ${ms(off)}`, median(f12.onRequestMs) / off);
     row(12, '  its save: the worker busy with it (plan + hand-over to the page, `lastSaveMs`)', ms(median(f12.workerSaveMs)), `the write ${ms(off)}`, median(f12.workerSaveMs) / off, ['<=', 0.1]);
     if (f12.pageWriteMs) row(12, '  its save: the page writing it to OPFS (`lastSaveWriteMs`)', ms(median(f12.pageWriteMs)), `the write ${ms(off)}`, median(f12.pageWriteMs) / off);
+    if (f12.burstOnMs) row(12, `  a burst of ${f12.writes} writes, each sent when the last is answered: per write, store on`, ms(f12.burstOnMs), `store off ${ms(f12.burstOffMs)}`, f12.burstOnMs / f12.burstOffMs);
     row(12, '  its save: answer seen by the page → save landed (page)', ms(median(f12.onSavedMs)), `the write ${ms(off)}`, median(f12.onSavedMs) / off);
     const cold = median(f12.coldBootMs);
     row(12, `  restore-on-load boot (save of ${mib(f12.savedBytes ?? 0)})`, ms(median(f12.restoreBootMs)), `cold boot ${ms(cold)}`, median(f12.restoreBootMs) / cold, ['<=', 1.2]);

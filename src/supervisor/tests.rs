@@ -1182,7 +1182,9 @@ fn an_idle_cron_slice_reports_what_it_ran_a_trap_in_it_is_recovered_and_off_is_o
 
 /// The page writes a save while the worker serves on: one save at a time,
 /// and what changed meanwhile goes into the next one, planned once word of
-/// the first comes back. Word of a save that is not in flight changes nothing.
+/// the first comes back — the shell runs no other job until then (so a job
+/// that hangs can lose only its own writes). Word of a save that is not in
+/// flight changes nothing.
 #[test]
 fn one_save_at_a_time_and_the_next_holds_what_changed_while_the_page_wrote_it() {
     let mut store = crate::site_store::MemoryStore::default();
@@ -1195,11 +1197,13 @@ fn one_save_at_a_time_and_the_next_holds_what_changed_while_the_page_wrote_it() 
     supervisor.runtime().unwrap().write_file(&meanwhile, b"written while the page wrote save 1").unwrap();
     serve(&mut supervisor, "POST", "/site/files/upload.php");
     assert!(!supervisor.wants_save(), "no second save while the first is being written");
+    assert!(supervisor.waits_for_landing(), "the next job waits for word of the first");
     let names = store.write(&first);
     supervisor.save_landed(first.manifest.seq + 1, Ok(names.clone()), 2.0);
     assert!(!supervisor.wants_save(), "word of a save not in flight changes nothing");
     supervisor.save_landed(first.manifest.seq, Ok(names), 2.0);
     assert!(supervisor.wants_save(), "what changed meanwhile is saved next");
+    assert!(!supervisor.waits_for_landing());
     let second = supervisor.plan_save().unwrap().unwrap();
     assert_eq!(second.manifest.seq, first.manifest.seq + 1);
     assert!(second.manifest.files.iter().any(|file| file.path == meanwhile), "{:?}", second.manifest.files);

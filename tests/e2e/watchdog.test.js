@@ -37,15 +37,19 @@ test('an endless loop: 504 past the deadline, the queued GET and POST served by 
       const response = await promise;
       return { status: response.status, text: await response.text(), atMs: performance.now() };
     };
+    const post = (fullname, shortname) => client.handleRequest({
+      method: 'POST', url: `${sitePath}/course/edit.php`, headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ sesskey, fullname, shortname }).toString(),
+    });
+    // Answered right before the loop, with no wait for its save: the worker
+    // hands that save to the page before it starts the loop, so it lands.
+    const rightBefore = answer(post('Course right before the loop', 'C-RIGHT-BEFORE'));
     const sentAt = performance.now();
-    // The loop first; the two behind it are queued in the worker, not started.
+    // The loop next; the two behind it are queued in the worker, not started.
     const loop = answer(client.handleRequest({ url: `${sitePath}/local/spin/index.php` }));
     const queuedGet = answer(client.handleRequest({ url: `${sitePath}/` }));
-    const body = new URLSearchParams({ sesskey, fullname: 'Course queued behind the loop', shortname: 'C-QUEUED' }).toString();
-    const queuedPost = answer(client.handleRequest({
-      method: 'POST', url: `${sitePath}/course/edit.php`, headers: { 'content-type': 'application/x-www-form-urlencoded' }, body,
-    }));
-    const answers = { loop: await loop, queuedGet: await queuedGet, queuedPost: await queuedPost };
+    const queuedPost = answer(post('Course queued behind the loop', 'C-QUEUED'));
+    const answers = { rightBefore: await rightBefore, loop: await loop, queuedGet: await queuedGet, queuedPost: await queuedPost };
     const again = await answer(client.handleRequest({ url: `${sitePath}/local/spin/index.php` }));
     const front = await answer(client.handleRequest({ url: `${sitePath}/` }));
     const plugins = await answer(client.handleRequest({ url: `${sitePath}/admin/plugins.php` }));
@@ -65,6 +69,8 @@ test('an endless loop: 504 past the deadline, the queued GET and POST served by 
   const listed = (name) => outcome.front.text.split(name).length - 1;
   assert.equal(listed('Course before the loop'), 1);
   assert.equal(listed('Course queued behind the loop'), 1, 'the queued POST made its course exactly once');
+  assert.ok([200, 303].includes(outcome.rightBefore.status), `the write before the loop: ${outcome.rightBefore.status}`);
+  assert.equal(listed('Course right before the loop'), 1, 'the write answered right before the loop outlived the worker');
   assert.match(outcome.plugins.text, /<td>local_spin<\/td><td>2026120500<\/td><td>2026120500<\/td><td>OK<\/td>/, 'the plugin is still registered');
 
   assert.equal(outcome.again.status, 503, 'the loop asked again is refused at once');

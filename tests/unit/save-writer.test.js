@@ -90,3 +90,15 @@ test('withChunkNames leaves named chunks alone and refuses a missing name', () =
   assert.deepEqual(manifest.files[0].chunks, ['new-0', 'f'.repeat(64)], 'the manifest given is not changed');
   assert.throws(() => withChunkNames(manifest, ['a']), /new-1/);
 });
+
+test('a save the browser never finishes is given up, said, and the next one is written', async () => {
+  const store = manualStore();
+  const writer = createSaveWriter(store, { timeoutMs: 20 });
+  const stuck = writer.write(save(1));
+  const next = writer.write(save(2));
+  await assert.rejects(stuck, /the browser did not finish writing the save in 0 s/);
+  await turn();
+  assert.deepEqual(store.calls.map((c) => c.manifest.seq), [1, 2], 'the next save is written');
+  store.calls[1].land();
+  assert.deepEqual((await next).names, []);
+});

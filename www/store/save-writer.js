@@ -9,12 +9,16 @@
 import { NEW_CHUNK_PREFIX, withChunkNames } from './manifests.js';
 import { sha256Hex } from './site-zip.js';
 
+/** A save the browser has not finished writing in this long is given up (said, not waited for). */
+export const SAVE_TIMEOUT_MS = 60_000;
+
 /**
- * @param {{ save: (site: string, manifestJson: string, chunks: [string, Uint8Array][]) => Promise<void> }} store
- *   createSiteStore() of www/store/site-store.js (or any store with its save())
- * @param {{ now?: () => number }} [options]
+ * @param {{ save: (site: string, manifestJson: string, chunks: [string, Uint8Array][]) => Promise<void>,
+ *   tidy?: (site: string, seq: number) => Promise<void> }} store
+ *   createSiteStore() of www/store/site-store.js (or any store with its save() and tidy())
+ * @param {{ now?: () => number, timeoutMs?: number }} [options]
  */
-export function createSaveWriter(store, { now = () => performance.now() } = {}) {
+export function createSaveWriter(store, { now = () => performance.now(), timeoutMs = SAVE_TIMEOUT_MS } = {}) {
   // The last write in line; each next one starts when it has settled.
   let line = Promise.resolve();
   return {
@@ -29,15 +33,26 @@ export function createSaveWriter(store, { now = () => performance.now() } = {}) 
         const started = now();
         const named = await nameNewChunks(chunks);
         const manifest = withChunkNames(JSON.parse(manifestJson), named.names);
-        await store.save(site, JSON.stringify(manifest), named.chunks);
+        // The worker waits for word of a save before it plans the next one:
+        // a write the browser never finishes must not stop all saving.
+        await withTimeout(store.save(site, JSON.stringify(manifest), named.chunks), timeoutMs,
+          `the browser did not finish writing the save in ${Math.round(timeoutMs / 1000)} s`);
         return { writeMs: now() - started, names: named.names };
       });
-      line = written.catch(() => {});
+      // The next save waits for the tidying after this one (it removes older
+      // files), but word of this one does not.
+      line = written.then(() => store.tidy?.(site, JSON.parse(manifestJson).seq)).catch(() => {});
       return written;
     },
     /** Resolves once every save handed over so far has landed or failed. */
     settled: () => line,
   };
+}
+
+function withTimeout(promise, ms, message) {
+  let timer;
+  const timedOut = new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(message)), ms); });
+  return Promise.race([promise, timedOut]).finally(() => clearTimeout(timer));
 }
 
 /** Every chunk by its sha-256 name; `names[i]` is the name of `new-<i>`. */

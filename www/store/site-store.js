@@ -76,21 +76,31 @@ export function createSiteStore({ storageRoot = () => navigator.storage.getDirec
       const manifest = JSON.parse(manifestJson);
       const { dir, chunks } = await saveFolders(site);
       try {
-        // One after another, then the manifest (the order a reader relies on).
-        // A chunk already there is never written again: an earlier save may
-        // name it, and a save never touches what an earlier one names.
-        for (const [hash, bytes] of newChunks) {
+        // The chunks (side by side: each is whole or absent), then the
+        // manifest (the order a reader relies on). A chunk already there is
+        // never written again: an earlier save may name it, and a save never
+        // touches what an earlier one names.
+        const distinct = new Map(newChunks);
+        await Promise.all([...distinct].map(async ([hash, bytes]) => {
           if (!(await exists(chunks, hash))) await writeWhole(chunks, hash, bytes);
-        }
+        }));
         await writeWhole(dir, saveFileName(manifest.seq), manifestJson);
       } catch (error) {
         if (error?.name === 'QuotaExceededError') throw new Error(await quotaMessage());
         throw error;
       }
-      // The newest two saves stay: the one two before this one goes (no
-      // listing per save; strays are cleared with the garbage).
-      if (manifest.seq > 2) await dir.removeEntry(saveFileName(manifest.seq - 2)).catch(() => {});
-      if (manifest.seq % COLLECT_EVERY_SAVES === 0) await collectGarbage(dir, chunks);
+    },
+
+    /**
+     * After save `seq` landed: the newest two saves stay, the one two before
+     * it goes (no listing per save; strays are cleared with the garbage),
+     * and every 16 saves unreferenced chunks go. Not part of the save: the
+     * save has landed before this starts.
+     */
+    async tidy(site, seq) {
+      const { dir, chunks } = await saveFolders(site);
+      if (seq > 2) await dir.removeEntry(saveFileName(seq - 2)).catch(() => {});
+      if (seq % COLLECT_EVERY_SAVES === 0) await collectGarbage(dir, chunks);
     },
 
     /** Deletes every save of the site (the page's “Reset site”). */
@@ -127,6 +137,7 @@ export function createSiteStore({ storageRoot = () => navigator.storage.getDirec
       const newest = savesNewestFirst(await entryNames(await siteDir(site, true)))[0];
       const written = { ...manifest, seq: newest ? saveSeq(newest) + 1 : 1 };
       await store.save(site, JSON.stringify(written), [...chunks]);
+      await store.tidy(site, written.seq);
       return written;
     },
   };
