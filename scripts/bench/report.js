@@ -148,6 +148,9 @@ export function buildRows(results) {
     row(11, `  ${name} recovery without a standby (same run)`, ms(without), `with standby ${ms(withStandby)}`, without / withStandby);
     row(11, `  ${name} rotation with standby vs without (rotated.ms)`, ms(run.rotationStandbyMs), `without ${ms(run.rotationColdMs)}`, run.rotationStandbyMs / run.rotationColdMs);
     row(11, `  ${name} JS heap + wasm after GC, with standby vs without`, mib(run.memoryWith.total), `without ${mib(run.memoryWithout.total)}`, run.memoryWith.total / run.memoryWithout.total);
+    if (run.peakWith) {
+      row(11, `  ${name} peak JS heap + wasm (no forced GC, boot + ${run.recoveries} recoveries), with standby vs without`, mib(run.peakWith.total), `without ${mib(run.peakWithout.total)}`, run.peakWith.total / run.peakWithout.total);
+    }
     row(11, `  ${name} after ${run.churn} recoveries with standby vs after the first (GC)`, mib(run.memoryAfterChurn.total), `after the first ${mib(run.memoryAfterFirst.total)}`, run.memoryAfterChurn.total / run.memoryAfterFirst.total, ['<=', 1.2]);
   }
   return rows;

@@ -2,7 +2,8 @@
 // one run, on the stand-in, MediaWiki and (where its bundle exists) real
 // Moodle: recovery (crash → replayed GET answered) and rotation with a ready
 // standby vs without one, next to a cold boot; memory (JS heap + wasm, after
-// GC) with and without the standby, and after many recoveries with it.
+// GC) with and without the standby, its peak (no forced GC) over the same
+// recoveries each way, and after many recoveries with it.
 import { openFresh, rotateOnce } from './real-page.js';
 import { APPS } from './real-app.js';
 
@@ -45,14 +46,21 @@ export async function standbyFigure(browser, url, app, { recoveries, churn, log 
   const separator = path.includes('?') ? '&' : '?';
   const result = { app, recoveries, churn, cold: { recoveryPageMs: [], recoveryWorkerMs: [] }, standby: { recoveryPageMs: [], recoveryWorkerMs: [] } };
 
+  // The highest reading (no forced GC) after boot and after each recovery.
+  const peakOf = async (probe, peak) => {
+    const now = await probe.currentMemory();
+    return !peak || now.total > peak.total ? now : peak;
+  };
   const cold = await openFresh(browser, url, `${query}&rotate=0&maxRestarts=1000&standby=0`, { probe: true });
   try {
     result.coldBootMs = cold.coldBootMs;
+    result.peakWithout = await peakOf(cold.probe, null);
     result.memoryWithout = await cold.probe.settledMemory();
     for (let i = 0; i < recoveries; i++) {
       const { pageMs, workerMs } = await recoverOnce(cold.page, `${path}${separator}cold=${i}`, marker);
       result.cold.recoveryPageMs.push(pageMs);
       result.cold.recoveryWorkerMs.push(workerMs);
+      result.peakWithout = await peakOf(cold.probe, result.peakWithout);
     }
   } finally {
     await cold.context.close();
@@ -61,6 +69,7 @@ export async function standbyFigure(browser, url, app, { recoveries, churn, log 
   const warm = await openFresh(browser, url, `${query}&rotate=0&maxRestarts=1000000`, { probe: true });
   try {
     await standbyReady(warm.page);
+    result.peakWith = await peakOf(warm.probe, null);
     result.memoryWith = await warm.probe.settledMemory();
     for (let i = 0; i < churn; i++) {
       await standbyReady(warm.page);
@@ -68,6 +77,9 @@ export async function standbyFigure(browser, url, app, { recoveries, churn, log 
       if (i < recoveries) {
         result.standby.recoveryPageMs.push(pageMs);
         result.standby.recoveryWorkerMs.push(workerMs);
+        // Read once the next standby is up again: the most both runtimes hold.
+        await standbyReady(warm.page);
+        result.peakWith = await peakOf(warm.probe, result.peakWith);
       }
       if (i === 0) {
         await standbyReady(warm.page);

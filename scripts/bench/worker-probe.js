@@ -89,6 +89,11 @@ export async function attachWorkerProbe(context, page) {
     },
     /** Live WebAssembly memories of the worker (PHP instances and the Rust module): { count, bytes }. */
     wasmMemories: () => evaluateInWorker('__benchWasmMemories()'),
+    /** Memory as it is, no GC forced: what the tab holds at that moment (for peaks). */
+    async currentMemory() {
+      const [heap, wasm] = await Promise.all([this.jsHeapBytes(), this.wasmMemories()]);
+      return { heap: heap.worker + heap.page, wasm: wasm.bytes, memories: wasm.count, total: heap.worker + heap.page + wasm.bytes };
+    },
     /**
      * Memory after GC, settled: V8 frees ArrayBuffer backing stores and clears
      * WeakRefs to dropped wasm memories after the collection that found them
