@@ -340,7 +340,9 @@ pub enum Outgoing {
         standby: String,
         /// What keeping the standby costs: its PHP linear memory.
         standby_memory_bytes: u64,
-        /// The site's save: `off`, `saved`, `saving` or `failing` / `refused` (see `store_error`).
+        /// The site's save: `off`, `unsaved`, `saving` (due or being written),
+        /// `saved` (every request served so far is in the save that landed),
+        /// or `failing` / `refused` (see `store_error`).
         store: String,
         last_save: Option<SaveSummary>,
         /// How long the last save kept the worker from its next job (planning

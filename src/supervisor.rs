@@ -361,7 +361,9 @@ impl<F: RuntimeFactory> Supervisor<F> {
             "refused"
         } else if self.saver.last_error.is_some() {
             "failing"
-        } else if self.saver.is_saving() {
+        } else if self.saver.is_saving() || (self.save_due && self.state == State::Serving) {
+            // Being written, or due (planned before the next job): `saved`
+            // means every request served so far is in the save that landed.
             "saving"
         } else if self.saver.landed().is_none() {
             "unsaved"

@@ -1210,3 +1210,25 @@ fn one_save_at_a_time_and_the_next_holds_what_changed_while_the_page_wrote_it() 
     let Outgoing::Status { last_save_ms, last_save_write_ms, .. } = supervisor.status() else { unreachable!() };
     assert_eq!((last_save_ms, last_save_write_ms), (Some(0.5), Some(2.0)));
 }
+
+/// `saved` in the status means every request served so far is in the save
+/// that landed: not while a save is due or being written; a GET that changed
+/// nothing leaves it `saved`.
+#[test]
+fn the_status_says_saved_only_when_everything_served_is_in_the_landed_save() {
+    let store_state = |supervisor: &Supervisor<FakeFactory>| match supervisor.status() {
+        Outgoing::Status { store, .. } => store,
+        _ => unreachable!(),
+    };
+    let mut store = crate::site_store::MemoryStore::default();
+    let mut supervisor = started_with(factory(|_, _, _| ok("page")), with_store());
+    serve(&mut supervisor, "POST", "/site/course/edit.php");
+    assert_eq!(store_state(&supervisor), "saving", "due, not yet planned");
+    let plan = supervisor.plan_save().unwrap().unwrap();
+    assert_eq!(store_state(&supervisor), "saving", "being written");
+    supervisor.save_landed(plan.manifest.seq, Ok(store.write(&plan)), 1.0);
+    assert_eq!(store_state(&supervisor), "saved");
+    serve(&mut supervisor, "GET", "/site/");
+    assert!(!supervisor.wants_save());
+    assert_eq!(store_state(&supervisor), "saved", "a GET that changed nothing");
+}
