@@ -186,6 +186,10 @@ pub struct SiteSaver {
     /// Planned and being written, with how many new chunks it added and the
     /// DB changes it carries (given back if it fails, so a failed save loses nothing).
     in_flight: Option<InFlight>,
+    /// The number of the last save planned. Never given twice, even after a
+    /// failed save: a write the page gave up on may still land late, and
+    /// must not replace a newer save of the same number.
+    last_planned_seq: u64,
     /// DB changes since the save in flight, or since `landed`.
     db_changes: DbChanges,
     pub last_error: Option<String>,
@@ -295,7 +299,7 @@ impl SiteSaver {
         let manifest = Manifest {
             format: FORMAT,
             profile: inputs.profile.name.to_string(),
-            seq: base.map_or(1, |m| m.seq + 1),
+            seq: self.last_planned_seq.max(base.map_or(0, |m| m.seq)) + 1,
             saved_at_ms: inputs.now_ms,
             request: inputs.request,
             bytes: files.iter().map(|f| f.size).sum(),
@@ -304,6 +308,7 @@ impl SiteSaver {
             cookies,
             plugins,
         };
+        self.last_planned_seq = manifest.seq;
         let carried = std::mem::replace(&mut self.db_changes, DbChanges::Ranges(Vec::new()));
         self.in_flight = Some(InFlight { manifest: manifest.clone(), unhashed: chunks.unhashed, carried });
         Ok(Some(SavePlan { manifest, new_chunks: chunks.new_chunks }))
@@ -637,7 +642,7 @@ mod tests {
         let loaded = store.load();
         assert_eq!(loaded.files[0].1, db);
         assert_eq!(loaded.jar().get("MoodleSession"), Some("abc"));
-        assert_eq!(saver.landed().unwrap().seq, 2);
+        assert_eq!(saver.landed().unwrap().seq, 3, "the failed save's number is not given again");
     }
 
     #[test]

@@ -34,7 +34,9 @@ export function createSaveWriter(store, { now = () => performance.now(), timeout
         const named = await nameNewChunks(chunks);
         const manifest = withChunkNames(JSON.parse(manifestJson), named.names);
         // The worker waits for word of a save before it plans the next one:
-        // a write the browser never finishes must not stop all saving.
+        // a write the browser never finishes must not stop all saving. (If it
+        // lands late, it is an older save under its own number: the worker
+        // never plans a number twice, and loading takes the newest.)
         await withTimeout(store.save(site, JSON.stringify(manifest), named.chunks), timeoutMs,
           `the browser did not finish writing the save in ${Math.round(timeoutMs / 1000)} s`);
         return { writeMs: now() - started, names: named.names };
