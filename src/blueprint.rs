@@ -73,6 +73,16 @@ pub const fn optional(name: &'static str) -> Field {
     Field { name, required: false, kind: FieldKind::Text }
 }
 
+/// A required list of objects, each with `fields` (the plural steps: `users`, `sections`…).
+pub const fn required_list(name: &'static str, fields: &'static [Field]) -> Field {
+    Field { name, required: true, kind: FieldKind::List(fields) }
+}
+
+/// A required object of text values (`configs`).
+pub const fn required_text_map(name: &'static str) -> Field {
+    Field { name, required: true, kind: FieldKind::TextMap }
+}
+
 /// Steps every profile offers: a request to the site, and the landing page.
 pub const GENERIC_STEPS: &[StepSpec] = &[
     StepSpec {
@@ -345,16 +355,8 @@ mod tests {
     const OFFERED: &[StepSpec] = &[
         StepSpec { name: "createCourse", fields: &[required("fullname"), required("shortname")], run: StepRun::Php },
         StepSpec { name: "createUser", fields: USER, run: StepRun::Php },
-        StepSpec {
-            name: "createUsers",
-            fields: &[Field { name: "users", required: true, kind: FieldKind::List(USER) }],
-            run: StepRun::Php,
-        },
-        StepSpec {
-            name: "setConfigs",
-            fields: &[Field { name: "configs", required: true, kind: FieldKind::TextMap }],
-            run: StepRun::Php,
-        },
+        StepSpec { name: "createUsers", fields: &[required_list("users", USER)], run: StepRun::Php },
+        StepSpec { name: "setConfigs", fields: &[required_text_map("configs")], run: StepRun::Php },
         StepSpec { name: "installPlugin", fields: &[required("url")], run: StepRun::Download },
     ];
 

@@ -3,7 +3,7 @@
 //! posts replies and events back (bodies as transferred ArrayBuffers).
 
 use crate::inbound;
-use crate::php::host::{monotonic_ms, HostFactory, JsPhpHost};
+use crate::php::host::{monotonic_ms, set, HostFactory, JsPhpHost};
 use crate::protocol::{self, Outgoing};
 use crate::queue::{Job, JobQueue};
 use crate::site_store::LoadedSave;
@@ -237,9 +237,6 @@ fn run_save(shared: &Rc<Shared>) {
 
 /// Posts a `save` for the page to write, its chunks' buffers transferred.
 fn post_save(shared: &Shared, site: &str, plan: &crate::site_store::SavePlan) -> Result<(), String> {
-    let set = |target: &js_sys::Object, key: &'static str, value: &JsValue| {
-        let _ = Reflect::set(target, &JsValue::from_str(key), value);
-    };
     let transfer = Array::new();
     let chunks: Array = plan
         .new_chunks
@@ -492,10 +489,6 @@ async fn configure(shared: &Rc<Shared>, config: crate::protocol::Config, events:
 /// The headers and body PHP made are passed on as the JS objects they are
 /// (src/payload.rs); the body's buffer is transferred, not copied.
 fn post_response(shared: &Shared, id: u32, response: protocol::HttpResponse) {
-    // Every key is a constant: interned, so made into a JS string once per worker.
-    let set = |target: &js_sys::Object, key: &'static str, value: &JsValue| {
-        let _ = Reflect::set(target, &JsValue::from_str(wasm_bindgen::intern(key)), value);
-    };
     let body = response.body.into_transferable();
     let head = js_sys::Object::new();
     set(&head, "status", &JsValue::from(response.status));

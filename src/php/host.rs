@@ -120,7 +120,7 @@ impl HostRuntime {
 
 /// Sets a field named by a constant. The names are interned: made into JS
 /// strings once per worker, not once per call (the per-request hot path).
-fn set(target: &Object, key: &'static str, value: &JsValue) {
+pub(crate) fn set(target: &Object, key: &'static str, value: &JsValue) {
     Reflect::set(target, &JsValue::from_str(wasm_bindgen::intern(key)), value)
         .expect("setting a field on a fresh object");
 }

@@ -6,7 +6,7 @@
 //!   bundle carries the install snapshot).
 
 use super::{php_string, Profile};
-use crate::blueprint::{optional, required, Field, FieldKind, StepRun, StepSpec};
+use crate::blueprint::{optional, required, required_list, required_text_map, Field, StepRun, StepSpec};
 
 const WEBROOT: &str = "/www/moodle";
 const DATAROOT: &str = "/persist/moodledata";
@@ -138,17 +138,9 @@ const BLUEPRINT_STEPS: &[StepSpec] = &[
         fields: &[required("name"), required("value"), optional("plugin")],
         run: StepRun::Php,
     },
-    StepSpec {
-        name: "setConfigs",
-        fields: &[Field { name: "configs", required: true, kind: FieldKind::TextMap }, optional("plugin")],
-        run: StepRun::Php,
-    },
+    StepSpec { name: "setConfigs", fields: &[required_text_map("configs"), optional("plugin")], run: StepRun::Php },
     StepSpec { name: "createUser", fields: USER_FIELDS, run: StepRun::Php },
-    StepSpec {
-        name: "createUsers",
-        fields: &[Field { name: "users", required: true, kind: FieldKind::List(USER_FIELDS) }],
-        run: StepRun::Php,
-    },
+    StepSpec { name: "createUsers", fields: &[required_list("users", USER_FIELDS)], run: StepRun::Php },
     StepSpec {
         name: "createCategory",
         fields: &[required("name"), optional("idnumber"), optional("parent"), optional("description")],
@@ -160,17 +152,9 @@ const BLUEPRINT_STEPS: &[StepSpec] = &[
         run: StepRun::Php,
     },
     StepSpec { name: "createSection", fields: SECTION_FIELDS, run: StepRun::Php },
-    StepSpec {
-        name: "createSections",
-        fields: &[Field { name: "sections", required: true, kind: FieldKind::List(SECTION_FIELDS) }],
-        run: StepRun::Php,
-    },
+    StepSpec { name: "createSections", fields: &[required_list("sections", SECTION_FIELDS)], run: StepRun::Php },
     StepSpec { name: "enrolUser", fields: ENROLMENT_FIELDS, run: StepRun::Php },
-    StepSpec {
-        name: "enrolUsers",
-        fields: &[Field { name: "enrolments", required: true, kind: FieldKind::List(ENROLMENT_FIELDS) }],
-        run: StepRun::Php,
-    },
+    StepSpec { name: "enrolUsers", fields: &[required_list("enrolments", ENROLMENT_FIELDS)], run: StepRun::Php },
     StepSpec {
         name: "addModule",
         fields: &[required("course"), required("module"), required("name"), optional("section"), optional("content")],

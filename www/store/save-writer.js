@@ -24,11 +24,11 @@ export function createSaveWriter(store, { now = () => performance.now(), timeout
   return {
     /**
      * Writes one save after those handed over before it.
-     * @param {{ site: string, manifestJson: string, chunks: [string, ArrayBuffer][] }} save
+     * @param {{ site: string, seq: number, manifestJson: string, chunks: [string, ArrayBuffer][] }} save
      * @returns {Promise<{ writeMs: number, names: string[] }>} the names given to its
      *   `new-<i>` chunks, in order; rejects with why it could not be written
      */
-    write({ site, manifestJson, chunks }) {
+    write({ site, seq, manifestJson, chunks }) {
       const written = line.then(async () => {
         const started = now();
         const named = await nameNewChunks(chunks);
@@ -43,7 +43,7 @@ export function createSaveWriter(store, { now = () => performance.now(), timeout
       });
       // The next save waits for the tidying after this one (it removes older
       // files), but word of this one does not.
-      line = written.then(() => store.tidy?.(site, JSON.parse(manifestJson).seq)).catch(() => {});
+      line = written.then(() => store.tidy?.(site, seq)).catch(() => {});
       return written;
     },
     /** Resolves once every save handed over so far has landed or failed. */
