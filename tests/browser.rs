@@ -89,6 +89,33 @@ async fn a_page_calling_popen_answers_instead_of_hanging_the_worker() {
     assert_eq!(harness.get("/site/").await.status, 200);
 }
 
+/// The host runs its own prepend file before every script (www/host/prepend.js):
+/// the replacements above, then what @php-wasm's own prepend did — the
+/// constants of /internal/shared/consts.json and every file of the preload
+/// folder (real Moodle's bundle relies on its preload files) — leaving no
+/// variable of its own behind in the page's global scope.
+#[wasm_bindgen_test]
+async fn preload_files_and_constants_still_reach_every_script() {
+    let harness = Harness::boot(false).await;
+    let key = support::sesskey(&harness).await;
+    let plugin = support::upload::zip(&[
+        ("preloader/version.php", b"<?php\n$plugin->component = 'mod_preloader';\n$plugin->version = 2024050100;\n"),
+        (
+            "preloader/write.php",
+            b"<?php\nfile_put_contents('/internal/shared/preload/zz-test.php', \"<?php define('PRELOADED_BY_TEST', 'preloaded');\");\nfile_put_contents('/internal/shared/consts.json', json_encode(['CONSTANT_BY_TEST' => 'constant']));\necho 'written';\n",
+        ),
+        (
+            "preloader/read.php",
+            b"<?php\necho defined('PRELOADED_BY_TEST') ? PRELOADED_BY_TEST : 'no preload', ' ', defined('CONSTANT_BY_TEST') ? CONSTANT_BY_TEST : 'no constant', ' ', count(array_filter(array_keys(get_defined_vars()), fn ($name) => str_starts_with($name, '__playground'))), ' ', function_exists('popen') ? 'replaced' : 'undefined';\n",
+        ),
+    ]);
+    support::install_plugin(&harness, &key, "mod_preloader.zip", &plugin).await;
+    assert_eq!(harness.get("/site/mod/preloader/read.php").await.text, "no preload no constant 0 replaced");
+    assert_eq!(harness.get("/site/mod/preloader/write.php").await.text, "written");
+    // The next script, a new request, gets both before its first line.
+    assert_eq!(harness.get("/site/mod/preloader/read.php").await.text, "preloaded constant 0 replaced");
+}
+
 #[wasm_bindgen(inline_js = r#"
 // A seeded generator of malformed messages, one family of defects each: the
 // same few thousand messages on every run.

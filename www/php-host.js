@@ -14,7 +14,8 @@ import {
 import { getPHPLoaderModule, getIntlExtensionPath } from '@php-wasm/web-8-3';
 import { unpackZip } from './zip.js';
 import { closeRequestOutputStreams, shareTree, trackRequestChanges, trackWrites, trapOnWrite } from './host/memfs.js';
-import { DISABLED_FUNCTIONS, installReplacements, watchMailNotes } from './host/unavailable.js';
+import { DISABLED_FUNCTIONS, replacementDefinitions, watchMailNotes } from './host/unavailable.js';
+import { installPrepend } from './host/prepend.js';
 
 const ENOENT = 44; // Emscripten's errno for "no such file or directory"
 
@@ -84,10 +85,14 @@ export function createPhpHost(options = {}) {
       const php = new PHP(runtimeId);
       // Process-spawning functions hang or fail in a browser and there is no
       // mailer: never offer them, whatever phpIni says; replacements that say
-      // why take their names (www/host/unavailable.js).
-      installReplacements(php[__private__dont__use].FS);
+      // why take their names (www/host/unavailable.js), defined by the host's
+      // prepend file, which runs a prepend file phpIni names after its own.
+      const prepend = installPrepend(php[__private__dont__use].FS, {
+        definitions: replacementDefinitions(),
+        chained: phpIni.auto_prepend_file,
+      });
       const disabled = [phpIni.disable_functions, DISABLED_FUNCTIONS].filter(Boolean).join(',');
-      await setPhpIniEntries(php, { ...phpIni, disable_functions: disabled });
+      await setPhpIniEntries(php, { ...phpIni, ...prepend, disable_functions: disabled });
       const handler = new PHPRequestHandler({ php, documentRoot, absoluteUrl: siteUrl, cookieStore: false });
       phpVersion ??= (await php.run({ code: '<?php echo PHP_VERSION;' })).text;
       return wrapRuntime(php, handler, wasm, phpVersion, () => bundle);

@@ -1,9 +1,9 @@
 // What PHP gets instead of the functions a browser cannot provide. PHP 8
 // makes a disabled function undefined, so a page calling popen() would read
 // "Call to undefined function popen()", as if PHP were broken. These
-// replacements, loaded before every script through php-wasm's preload
-// directory, say what is really going on; mail() returns false as PHP does
-// without a mailer, and leaves a note the host turns into a trace.
+// replacements, defined before every script by the host's prepend file
+// (www/host/prepend.js), say what is really going on; mail() returns false as
+// PHP does without a mailer, and leaves a note the host turns into a trace.
 
 /** Functions that would start a process: popen() even hangs php-wasm forever. */
 export const PROCESS_FUNCTIONS = ['proc_open', 'popen', 'exec', 'shell_exec', 'system', 'passthru'];
@@ -11,16 +11,13 @@ export const PROCESS_FUNCTIONS = ['proc_open', 'popen', 'exec', 'shell_exec', 's
 /** The file mail() touches; the host reads and removes it after each request. */
 export const MAIL_NOTE_PATH = '/tmp/.playground-mail-called';
 
-/** Where php-wasm looks for files it requires before every script. */
-const PRELOAD_PATH = '/internal/shared/preload/playground-unavailable.php';
-
-function preloadSource() {
+/** The replacements' PHP definitions (no opening tag: they go into the prepend file). */
+export function replacementDefinitions() {
   const processes = PROCESS_FUNCTIONS.map((name) => `
 function ${name}(...$arguments) {
     throw new \\Error('${name}() is not available: this PHP runs inside a web browser, which cannot start processes.');
 }`).join('');
-  return `<?php
-// Written by the playground's PHP host (www/host/unavailable.js).${processes}
+  return `${processes}
 function mail($to, $subject, $message, $headers = [], $parameters = '') {
     @file_put_contents('${MAIL_NOTE_PATH}', (string) $to);
     trigger_error('mail() cannot send email: this PHP runs inside a web browser, which has no mail server.', E_USER_NOTICE);
@@ -31,12 +28,6 @@ function mail($to, $subject, $message, $headers = [], $parameters = '') {
 
 /** The php.ini entry that removes the real functions, so the replacements can take their names. */
 export const DISABLED_FUNCTIONS = [...PROCESS_FUNCTIONS, 'mail'].join(',');
-
-/** Installs the replacements in an instance's file system. */
-export function installReplacements(FS) {
-  FS.mkdirTree(PRELOAD_PATH.slice(0, PRELOAD_PATH.lastIndexOf('/')));
-  FS.writeFile(PRELOAD_PATH, preloadSource());
-}
 
 /**
  * Returns `take()`: whether a page called mail() since the last call (the note
