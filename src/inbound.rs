@@ -10,10 +10,6 @@ use js_sys::{Array, ArrayBuffer, JsString, Object, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-/// Fields an `http-request` message and its `request` may carry.
-const REQUEST_MESSAGE_FIELDS: usize = 3; // type, id, request
-const REQUEST_FIELDS: &[&str] = &["method", "url", "headers", "body"];
-
 /// `Object.prototype`, looked up once per worker rather than once per message
 /// (the per-request path): what makes an object plain.
 pub struct ObjectPrototype(JsValue);
@@ -32,14 +28,20 @@ impl Default for ObjectPrototype {
 
 /// Decodes one message from the page, or says what is wrong with it.
 pub fn decode_job(message: &JsValue, object_prototype: &ObjectPrototype) -> Result<Job, ProtocolError> {
+    match decode_request_fast(message) {
+        Some(job) => Ok(job),
+        None => decode_job_thoroughly(message, object_prototype),
+    }
+}
+
+/// Every message the hot path does not take, checked whole before it is
+/// decoded; also the yardstick the hot path is tested against (tests/browser.rs).
+pub fn decode_job_thoroughly(message: &JsValue, object_prototype: &ObjectPrototype) -> Result<Job, ProtocolError> {
     if !is_plain_object(message, object_prototype) {
         return Err(ProtocolError(format!(
             "malformed message: expected a plain object with a `type` field, got {}",
             describe(message)
         )));
-    }
-    if let Some(job) = decode_request_fast(message, object_prototype) {
-        return Ok(job);
     }
     message_shape::check(JsNode { value: message.clone(), object_prototype })?;
     match protocol::decode(serde_wasm_bindgen::Deserializer::from(message.clone()))? {
@@ -74,62 +76,26 @@ pub fn message_id(message: &JsValue) -> Option<u32> {
     (id.fract() == 0.0 && (0.0..=u32::MAX as f64).contains(&id)).then_some(id as u32)
 }
 
-/// The hot path: a well-formed `http-request` of plain objects, read field by
-/// field (no generic walk of the whole message). Anything unusual returns
-/// `None` and goes through the full check and `protocol::decode`, which name
-/// what is wrong.
-fn decode_request_fast(message: &JsValue, object_prototype: &ObjectPrototype) -> Option<Job> {
-    if field(message, "type")?.as_string()? != "http-request" {
-        return None;
-    }
-    if Object::keys(message.unchecked_ref::<Object>()).length() as usize != REQUEST_MESSAGE_FIELDS {
-        return None;
-    }
-    let id = field(message, "id")?.as_f64()?;
-    if id.fract() != 0.0 || !(0.0..=u32::MAX as f64).contains(&id) {
-        return None;
-    }
-    let request = field(message, "request")?;
-    if !is_plain_object(&request, object_prototype) {
-        return None;
-    }
-    let known_fields_only = Object::keys(request.unchecked_ref::<Object>())
-        .iter()
-        .all(|key| key.as_string().is_some_and(|k| REQUEST_FIELDS.contains(&k.as_str())));
-    if !known_fields_only {
-        return None;
-    }
-    let js_headers = field(&request, "headers")?;
+/// The common message, `http-request` with a plain request, read in one call
+/// (src/wire.rs); `None` sends anything else down the thorough path.
+fn decode_request_fast(message: &JsValue) -> Option<Job> {
+    let head = crate::wire::read_request_head(message, MAX_TEXT)?;
+    let mut parts = head.split(crate::wire::SEPARATOR);
+    let id: u32 = parts.next()?.parse().ok()?;
+    let method = parts.next()?.to_string();
+    let url = parts.next()?.to_string();
     let mut headers = std::collections::BTreeMap::new();
-    if !js_headers.is_undefined() {
-        if !is_plain_object(&js_headers, object_prototype) {
-            return None;
-        }
-        for entry in Object::entries(js_headers.unchecked_ref::<Object>()).iter() {
-            let pair: Array = entry.unchecked_into();
-            headers.insert(pair.get(0).as_string()?, bounded_text(&pair.get(1))?);
-        }
+    while let Some(name) = parts.next() {
+        headers.insert(name.to_string(), parts.next()?.to_string());
     }
-    let head = protocol::RequestHead {
-        method: bounded_text(&field(&request, "method")?)?,
-        url: bounded_text(&field(&request, "url")?)?,
-        headers,
-        body: None,
-    };
-    let body = body_of(&field(&request, "body")?).ok()?;
+    let head = protocol::RequestHead { method, url, headers, body: None };
+    let body = body_of(&crate::wire::request_body(message)).ok()?;
     let request = protocol::HttpRequest::from_head(head, body).ok()?;
-    Some(Job::Request { id: id as u32, request })
+    Some(Job::Request { id, request })
 }
 
-/// A field named by a constant. The names are interned: made into JS strings
-/// once per worker, not once per message (the per-request hot path).
 fn field(target: &JsValue, name: &'static str) -> Option<JsValue> {
     Reflect::get(target, &JsValue::from_str(wasm_bindgen::intern(name))).ok()
-}
-
-fn bounded_text(value: &JsValue) -> Option<String> {
-    let text = value.dyn_ref::<JsString>()?;
-    (text.length() as usize <= MAX_TEXT).then(|| String::from(text))
 }
 
 /// The request's body as the page posted it: bytes stay in the JS buffer

@@ -29,6 +29,8 @@ pub mod supervisor;
 mod fake;
 
 #[cfg(target_arch = "wasm32")]
+pub mod wire;
+#[cfg(target_arch = "wasm32")]
 pub mod worker;
 
 /// Bench-only export for `npm run bench` (scripts/bench.js).

@@ -483,23 +483,17 @@ async fn configure(shared: &Rc<Shared>, config: crate::protocol::Config, events:
     }
 }
 
-/// Posts an `http-response`, built field by field (the per-request hot path;
+/// Posts an `http-response`, built in one call (src/wire.rs: the per-request hot path;
 /// the shape of `Outgoing::HttpResponse` in src/protocol.rs, pinned there by a
 /// native test; tests/browser.rs reads it from the real worker).
 /// The headers and body PHP made are passed on as the JS objects they are
 /// (src/payload.rs); the body's buffer is transferred, not copied.
 fn post_response(shared: &Shared, id: u32, response: protocol::HttpResponse) {
     let body = response.body.into_transferable();
-    let head = js_sys::Object::new();
-    set(&head, "status", &JsValue::from(response.status));
-    set(&head, "statusText", &JsValue::from_str(wasm_bindgen::intern(protocol::status_text(response.status))));
-    set(&head, "headers", &response.headers.to_js());
-    set(&head, "body", &body);
-    let message = js_sys::Object::new();
-    set(&message, "type", &JsValue::from_str(wasm_bindgen::intern("http-response")));
-    set(&message, "id", &JsValue::from(id));
-    set(&message, "response", &head);
-    if let Err(error) = shared.post.call2(&JsValue::NULL, &message, &Array::of1(&body)) {
+    let status_text = protocol::status_text(response.status);
+    let headers = response.headers.to_js();
+    if let Err(error) = crate::wire::post_http_response(&shared.post, id, response.status, status_text, &headers, &body)
+    {
         web_sys::console::error_2(&"could not post a response to the page".into(), &error);
     }
 }

@@ -117,6 +117,79 @@ async fn preload_files_and_constants_still_reach_every_script() {
 }
 
 #[wasm_bindgen(inline_js = r#"
+// Request messages near the hot path's edges (src/wire.rs): each is decoded
+// by the hot path and by the thorough one, which must agree.
+export function requestFamily() {
+  const long = 'x'.repeat((1 << 20) + 1);
+  const view = new Uint8Array([9, 1, 2, 3, 9]).subarray(1, 4);
+  class Head { constructor() { this.method = 'GET'; this.url = '/'; } }
+  const bodies = [undefined, null, 'a=1&b=2', new Uint8Array([1, 2]).buffer, view, 7, {}];
+  const heads = [
+    { method: 'get', url: '/site/' },
+    { method: 'POST', url: '/site/?a=1', headers: { Cookie: 'MoodleSession=x', 'X-Two': 'é✓' } },
+    { method: 'GET', url: '/site/', headers: {} },
+    { method: 'GET', url: '/site/', headers: { a: 1 } },
+    { method: 'GET', url: '/site/', headers: { a: 'nul\0inside' } },
+    { method: 'GET', url: '/site/', headers: { a: 'x\0y\0z' } },
+    { method: 'GET', url: '/site/\0b\0c', headers: { d: 'e' } },
+    { method: 'GET', url: '/site/\0' },
+    { method: '', url: '/site/' },
+    { method: 'G T', url: '/site/' },
+    { method: 'GET', url: '' },
+    { method: 'GET', url: long },
+    { method: 'GET', url: '/site/', headers: { a: long } },
+    { method: 'GET', url: '/site/', headers: new Map() },
+    { method: 'GET', url: '/site/', extra: 1 },
+    { method: 'GET' },
+    Object.assign(Object.create(null), { method: 'GET', url: '/n' }),
+    new Head(),
+  ];
+  const messages = [];
+  for (const head of heads) {
+    for (const body of bodies) {
+      const request = head instanceof Head || Object.getPrototypeOf(head) === null ? head : { ...head, body };
+      messages.push({ type: 'http-request', id: messages.length, request });
+    }
+  }
+  for (const id of [-1, 1.5, 2 ** 32, 2 ** 32 - 1, '1', NaN]) messages.push({ type: 'http-request', id, request: { method: 'GET', url: '/' } });
+  messages.push({ type: 'http-request', id: 1, request: { method: 'GET', url: '/' }, more: true });
+  messages.push({ type: 'http-request', id: 1 });
+  messages.push(Object.assign(Object.create(null), { type: 'http-request', id: 1, request: { method: 'GET', url: '/' } }));
+  return messages;
+}
+"#)]
+extern "C" {
+    #[wasm_bindgen(js_name = requestFamily)]
+    fn request_family() -> js_sys::Array;
+}
+
+/// The hot path reads requests in one call (src/wire.rs); for every message
+/// of a family near its edges — bodies of each kind, headers missing, empty,
+/// not text, holding a NUL, too long, odd ids, extra fields, other
+/// prototypes — it decodes exactly what the thorough path decodes, or both
+/// refuse it.
+#[wasm_bindgen_test]
+fn the_hot_path_decodes_requests_as_the_thorough_path_does() {
+    use resilient_php_worker::inbound::{decode_job, decode_job_thoroughly, ObjectPrototype};
+    let prototype = ObjectPrototype::new();
+    let (mut accepted, mut refused) = (0, 0);
+    for (index, message) in request_family().iter().enumerate() {
+        let hot = decode_job(&message, &prototype);
+        let thorough = decode_job_thoroughly(&message, &prototype);
+        match (&hot, &thorough) {
+            (Ok(hot), Ok(thorough)) => {
+                assert_eq!(hot, thorough, "message {index}");
+                accepted += 1;
+            }
+            (Err(_), Err(_)) => refused += 1,
+            _ => panic!("message {index}: the hot path says {hot:?}, the thorough path {thorough:?}"),
+        }
+    }
+    // The family reaches both sides of the line.
+    assert!(accepted >= 20 && refused >= 20, "{accepted} accepted, {refused} refused");
+}
+
+#[wasm_bindgen(inline_js = r#"
 // A seeded generator of malformed messages, one family of defects each: the
 // same few thousand messages on every run.
 export function fuzzMessages(seed, count) {

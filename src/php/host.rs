@@ -5,6 +5,7 @@
 
 use super::{FileStat, PhpError, PhpRuntime, RunOutput, RuntimeFactory, RuntimeOptions};
 use crate::protocol::{Body, Headers, HttpRequest, HttpResponse};
+use crate::wire;
 use js_sys::{Array, Object, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -25,8 +26,6 @@ extern "C" {
 
     /// One runtime made by the host.
     pub type JsPhpRuntime;
-    #[wasm_bindgen(method, catch)]
-    async fn request(this: &JsPhpRuntime, request: JsValue) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(method, catch, js_name = runCode)]
     async fn run_code(this: &JsPhpRuntime, code: &str) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(method, catch, js_name = runScript)]
@@ -116,6 +115,23 @@ impl HostRuntime {
     pub fn js(&self) -> &JsValue {
         &self.js
     }
+
+    /// `runtime.request()` with its request built field by field (headers whose
+    /// text holds the hot path's separator).
+    fn request_object(&self, request: &HttpRequest) -> Result<js_sys::Promise, JsValue> {
+        let js_request = Object::new();
+        set(&js_request, "method", &JsValue::from_str(&request.method));
+        set(&js_request, "url", &JsValue::from_str(&request.url));
+        let headers = Object::new();
+        for (name, value) in &request.headers {
+            let _ = Reflect::set(&headers, &JsValue::from_str(name), &JsValue::from_str(value));
+        }
+        set(&js_request, "headers", &headers);
+        set(&js_request, "body", &request.body.to_js());
+        let request = Reflect::get(&self.js, &JsValue::from_str(wasm_bindgen::intern("request")))?;
+        let promise = request.unchecked_into::<js_sys::Function>().call1(&self.js, &js_request)?;
+        Ok(promise.unchecked_into())
+    }
 }
 
 /// Sets a field named by a constant. The names are interned: made into JS
@@ -152,20 +168,24 @@ fn run_output(value: JsValue) -> RunOutput {
 
 impl PhpRuntime for HostRuntime {
     async fn request(&self, request: &HttpRequest) -> Result<HttpResponse, PhpError> {
-        let js_request = Object::new();
-        set(&js_request, "method", &JsValue::from_str(&request.method));
-        set(&js_request, "url", &JsValue::from_str(&request.url));
-        let headers = Object::new();
-        for (name, value) in &request.headers {
-            let _ = Reflect::set(&headers, &JsValue::from_str(name), &JsValue::from_str(value));
-        }
-        set(&js_request, "headers", &headers);
-        set(&js_request, "body", &request.body.to_js());
-        let response = self.js.request(js_request.into()).await.map_err(|e| php_error(&e))?;
+        // One call starts it (src/wire.rs): the head crosses as two strings and
+        // the headers as `name\0value\0…`, unless a text holds that separator.
+        let separator_inside = |text: &String| text.contains(wire::SEPARATOR);
+        let started = if request.headers.iter().any(|(name, value)| separator_inside(name) || separator_inside(value)) {
+            self.request_object(request)
+        } else {
+            let pairs = wire::header_pairs(&request.headers);
+            wire::start_php_request(&self.js, &request.method, &request.url, &pairs, &request.body.to_js())
+        };
+        let answer = match started {
+            Ok(promise) => wasm_bindgen_futures::JsFuture::from(promise).await,
+            Err(error) => Err(error),
+        };
+        let answer: wire::PhpAnswer = answer.map_err(|e| php_error(&e))?.unchecked_into();
         // The headers and body stay JS objects, passed on to the page as they are.
-        let headers = get(&response, "headers").dyn_into::<Object>().map(Headers::from_js).unwrap_or_default();
-        let body = get(&response, "body").dyn_into::<Uint8Array>().map(Body::from_js).unwrap_or_default();
-        Ok(HttpResponse { status: get(&response, "status").as_f64().unwrap_or(500.0) as u16, headers, body })
+        let headers = answer.headers().dyn_into::<Object>().map(Headers::from_js).unwrap_or_default();
+        let body = answer.body().dyn_into::<Uint8Array>().map(Body::from_js).unwrap_or_default();
+        Ok(HttpResponse { status: answer.status().as_f64().unwrap_or(500.0) as u16, headers, body })
     }
 
     async fn run_code(&self, code: &str) -> Result<RunOutput, PhpError> {
@@ -215,10 +235,12 @@ impl PhpRuntime for HostRuntime {
         if stat.is_null() || stat.is_undefined() {
             return Ok(None);
         }
+        // Asked after every request (the checkpoint's stamp): read by getters.
+        let stat: wire::JsFileStat = stat.unchecked_into();
         Ok(Some(FileStat {
-            is_dir: get(&stat, "isDir").as_bool().unwrap_or(false),
-            size: get(&stat, "size").as_f64().unwrap_or(0.0) as u64,
-            mtime_ms: get(&stat, "mtimeMs").as_f64().unwrap_or(0.0),
+            is_dir: stat.is_dir().as_bool().unwrap_or(false),
+            size: stat.size().as_f64().unwrap_or(0.0) as u64,
+            mtime_ms: stat.mtime_ms().as_f64().unwrap_or(0.0),
         }))
     }
 

@@ -1,0 +1,130 @@
+//! The per-request hot path's crossings between Rust and JS, one call each.
+//!
+//! Reading a field of a JS object from Rust costs several wasm↔JS crossings
+//! (the key, the lookup, the value, the drops); a request read field by field,
+//! its PHP request built and its answer posted the same way cost ≈ 40 µs per
+//! request in crossings alone (figure 3 of the bench, hello.php ≈ 0.6 ms). So
+//! each of those three steps is one call into the small JS functions below,
+//! which only move data: what a request means, and every check of what the
+//! page sent beyond its shape, stays in Rust (src/inbound.rs, src/protocol.rs).
+
+use wasm_bindgen::prelude::*;
+
+/// Separates the parts of a request's head in the one string `read_request_head`
+/// returns. A request whose text holds it takes the slow path (src/inbound.rs).
+pub const SEPARATOR: char = '\0';
+
+#[wasm_bindgen(inline_js = r#"
+const plain = (value) => {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const prototype = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null;
+};
+const fits = (text, maxText) => typeof text === 'string' && text.length <= maxText && !text.includes('\0');
+const REQUEST_FIELDS = new Set(['method', 'url', 'headers', 'body']);
+
+// The head of the common request message, as one string: id, method, url,
+// then header name and value pairs, joined by NUL. Anything else (another
+// message, another shape, a field too long, a NUL in a text) is undefined:
+// the caller's thorough path then reads the message and names what is wrong.
+export function readRequestHead(message, maxText) {
+  if (!plain(message) || message.type !== 'http-request') return undefined;
+  if (Object.keys(message).length !== 3 || !Number.isInteger(message.id) || message.id < 0 || message.id > 0xffffffff) return undefined;
+  const request = message.request;
+  if (!plain(request)) return undefined;
+  for (const key of Object.keys(request)) if (!REQUEST_FIELDS.has(key)) return undefined;
+  const { method, url, headers } = request;
+  if (!fits(method, maxText) || !fits(url, maxText)) return undefined;
+  const parts = [String(message.id), method, url];
+  if (headers !== undefined) {
+    if (!plain(headers)) return undefined;
+    for (const name of Object.keys(headers)) {
+      const value = headers[name];
+      if (!fits(name, maxText) || !fits(value, maxText)) return undefined;
+      parts.push(name, value);
+    }
+  }
+  return parts.join('\0');
+}
+
+export const requestBody = (message) => message.request.body;
+
+// Starts PHP's request on `runtime` (www/php-host.js) with the head Rust
+// decided on: headers as `name\0value\0…`.
+export function startPhpRequest(runtime, method, url, headerPairs, body) {
+  const headers = {};
+  if (headerPairs !== '') {
+    const parts = headerPairs.split('\0');
+    for (let i = 0; i + 1 < parts.length; i += 2) headers[parts[i]] = parts[i + 1];
+  }
+  return runtime.request({ method, url, headers, body });
+}
+
+// Posts an `http-response` (src/protocol.rs pins its shape), the body's buffer transferred.
+export function postHttpResponse(post, id, status, statusText, headers, body) {
+  post({ type: 'http-response', id, response: { status, statusText, headers, body } }, [body]);
+}
+"#)]
+extern "C" {
+    /// The common request message's head, or `None` (see the JS above).
+    #[wasm_bindgen(js_name = readRequestHead)]
+    pub fn read_request_head(message: &JsValue, max_text: usize) -> Option<String>;
+
+    /// `message.request.body` of a message `read_request_head` accepted.
+    #[wasm_bindgen(js_name = requestBody)]
+    pub fn request_body(message: &JsValue) -> JsValue;
+
+    /// `runtime.request({method, url, headers, body})`: its promise.
+    #[wasm_bindgen(catch, js_name = startPhpRequest)]
+    pub fn start_php_request(
+        runtime: &JsValue,
+        method: &str,
+        url: &str,
+        header_pairs: &str,
+        body: &JsValue,
+    ) -> Result<js_sys::Promise, JsValue>;
+
+    /// `post({type: 'http-response', id, response: {…}}, [body])`.
+    #[wasm_bindgen(catch, js_name = postHttpResponse)]
+    pub fn post_http_response(
+        post: &js_sys::Function,
+        id: u32,
+        status: u16,
+        status_text: &str,
+        headers: &JsValue,
+        body: &JsValue,
+    ) -> Result<(), JsValue>;
+
+    /// What `runtime.request()` resolves to (www/php-host.js): read by getters,
+    /// one crossing per field.
+    pub type PhpAnswer;
+    #[wasm_bindgen(method, getter)]
+    pub fn status(this: &PhpAnswer) -> JsValue;
+    #[wasm_bindgen(method, getter)]
+    pub fn headers(this: &PhpAnswer) -> JsValue;
+    #[wasm_bindgen(method, getter)]
+    pub fn body(this: &PhpAnswer) -> JsValue;
+
+    /// What `runtime.stat()` returns when the path exists.
+    pub type JsFileStat;
+    #[wasm_bindgen(method, getter, js_name = isDir)]
+    pub fn is_dir(this: &JsFileStat) -> JsValue;
+    #[wasm_bindgen(method, getter)]
+    pub fn size(this: &JsFileStat) -> JsValue;
+    #[wasm_bindgen(method, getter, js_name = mtimeMs)]
+    pub fn mtime_ms(this: &JsFileStat) -> JsValue;
+}
+
+/// `name\0value\0…` of a request's headers, for `start_php_request`.
+pub fn header_pairs<'a>(headers: impl IntoIterator<Item = (&'a String, &'a String)>) -> String {
+    let mut pairs = String::new();
+    for (name, value) in headers {
+        if !pairs.is_empty() {
+            pairs.push(SEPARATOR);
+        }
+        pairs.push_str(name);
+        pairs.push(SEPARATOR);
+        pairs.push_str(value);
+    }
+    pairs
+}
