@@ -106,8 +106,8 @@ impl Checkpointer {
         runtime: &R,
         profile: &Profile,
         request_number: u64,
-        wall_clock_ms: f64,
-        // Asked only when a checkpoint is taken: most requests do not change the DB.
+        // Both asked only when a checkpoint is taken: most requests do not change the DB.
+        wall_clock_ms: impl FnOnce() -> f64,
         plugins: impl FnOnce() -> Vec<TrackedPlugin>,
     ) -> Result<bool, String> {
         let describe = |e: PhpError| format!("checkpoint skipped: {e}");
@@ -140,7 +140,7 @@ impl Checkpointer {
         }
         self.taken += 1;
         self.last_stamp = Some(stamp);
-        self.checkpoint = Some(Checkpoint { db, request_number, wall_clock_ms, plugins: plugins() });
+        self.checkpoint = Some(Checkpoint { db, request_number, wall_clock_ms: wall_clock_ms(), plugins: plugins() });
         Ok(true)
     }
 
@@ -197,12 +197,12 @@ mod tests {
         let profile = moodle::profile();
         let runtime = FakeRuntime::default();
         let mut checkpointer = Checkpointer::new(CheckpointMode::Full);
-        assert_eq!(checkpointer.after_request(&runtime, &profile, 1, 0.0, Vec::new), Ok(false), "no DB yet");
+        assert_eq!(checkpointer.after_request(&runtime, &profile, 1, || 0.0, Vec::new), Ok(false), "no DB yet");
         runtime.write_file(&profile.db_file, &sqlite::sample_db(4096, 2)).unwrap();
-        assert_eq!(checkpointer.after_request(&runtime, &profile, 2, 0.0, Vec::new), Ok(true));
-        assert_eq!(checkpointer.after_request(&runtime, &profile, 3, 0.0, Vec::new), Ok(false), "unchanged");
+        assert_eq!(checkpointer.after_request(&runtime, &profile, 2, || 0.0, Vec::new), Ok(true));
+        assert_eq!(checkpointer.after_request(&runtime, &profile, 3, || 0.0, Vec::new), Ok(false), "unchanged");
         runtime.write_file(&profile.db_file, &sqlite::sample_db(4096, 3)).unwrap();
-        assert_eq!(checkpointer.after_request(&runtime, &profile, 4, 0.0, Vec::new), Ok(true));
+        assert_eq!(checkpointer.after_request(&runtime, &profile, 4, || 0.0, Vec::new), Ok(true));
         assert_eq!(checkpointer.checkpoint().unwrap().request_number, 4);
         assert_eq!(checkpointer.bytes_copied, 4096 * 5);
     }
@@ -215,10 +215,10 @@ mod tests {
         runtime.write_file(&profile.db_file, &sqlite::sample_db(4096, 2)).unwrap();
         let hot = [0xd9, 0xd5, 0x05, 0xf9, 0x20, 0xa1, 0x63, 0xd7, 0, 0, 0, 0];
         runtime.write_file(&format!("{}-journal", profile.db_file), &hot).unwrap();
-        assert_eq!(checkpointer.after_request(&runtime, &profile, 1, 0.0, Vec::new), Ok(false));
+        assert_eq!(checkpointer.after_request(&runtime, &profile, 1, || 0.0, Vec::new), Ok(false));
         runtime.unlink(&format!("{}-journal", profile.db_file)).unwrap();
         runtime.write_file(&profile.db_file, b"garbage that is not a database at all, long enough to have a header........................................").unwrap();
-        assert!(checkpointer.after_request(&runtime, &profile, 2, 0.0, Vec::new).unwrap_err().contains("damaged"));
+        assert!(checkpointer.after_request(&runtime, &profile, 2, || 0.0, Vec::new).unwrap_err().contains("damaged"));
         assert!(checkpointer.checkpoint().is_none());
     }
 
@@ -230,15 +230,15 @@ mod tests {
         let mut full = Checkpointer::new(CheckpointMode::Full);
         let mut db = sqlite::sample_db(4096, 16);
         runtime.write_file(&profile.db_file, &db).unwrap();
-        incremental.after_request(&runtime, &profile, 1, 0.0, Vec::new).unwrap();
+        incremental.after_request(&runtime, &profile, 1, || 0.0, Vec::new).unwrap();
         assert_eq!(incremental.bytes_copied, 4096 * 16, "the first checkpoint is a full copy");
         // One row changes, then the file grows by a page.
         db[5000..5010].copy_from_slice(b"0123456789");
         db.extend(vec![7u8; 4096]);
         db[28..32].copy_from_slice(&17u32.to_be_bytes());
         runtime.write_file(&profile.db_file, &db).unwrap();
-        assert_eq!(incremental.after_request(&runtime, &profile, 2, 0.0, Vec::new), Ok(true));
-        full.after_request(&runtime, &profile, 2, 0.0, Vec::new).unwrap();
+        assert_eq!(incremental.after_request(&runtime, &profile, 2, || 0.0, Vec::new), Ok(true));
+        full.after_request(&runtime, &profile, 2, || 0.0, Vec::new).unwrap();
         assert_eq!(incremental.checkpoint().unwrap().db.as_slice(), db.as_slice());
         assert_eq!(full.checkpoint().unwrap().db.as_slice(), db.as_slice());
         assert!(
@@ -249,7 +249,7 @@ mod tests {
         // A new runtime has no tracking: the next checkpoint is full again.
         incremental.new_runtime();
         let before = incremental.bytes_copied;
-        incremental.after_request(&runtime, &profile, 3, 0.0, Vec::new).unwrap();
+        incremental.after_request(&runtime, &profile, 3, || 0.0, Vec::new).unwrap();
         assert_eq!(incremental.bytes_copied - before, db.len() as u64);
     }
 
@@ -259,7 +259,7 @@ mod tests {
         let runtime = FakeRuntime::default();
         runtime.write_file(&profile.db_file, &sqlite::sample_db(4096, 2)).unwrap();
         let mut off = Checkpointer::new(CheckpointMode::Off);
-        assert_eq!(off.after_request(&runtime, &profile, 1, 0.0, Vec::new), Ok(false));
+        assert_eq!(off.after_request(&runtime, &profile, 1, || 0.0, Vec::new), Ok(false));
         assert_eq!(
             CheckpointMode::parse("sometimes").unwrap_err(),
             "checkpoint must be \"incremental\", \"full\" or \"off\", not \"sometimes\""

@@ -68,19 +68,6 @@ impl Body {
             BodyRepr::Js(bytes) => bytes.clone(),
         }
     }
-
-    /// An ArrayBuffer holding exactly the body, to transfer to the page: the
-    /// view's own buffer when the view spans all of it (what @php-wasm
-    /// returns), else a copy of just the body's bytes.
-    pub fn into_transferable(self) -> js_sys::ArrayBuffer {
-        let view = self.to_js();
-        let buffer = view.buffer();
-        if view.byte_offset() == 0 && view.byte_length() == buffer.byte_length() {
-            buffer
-        } else {
-            view.slice(0, view.length()).buffer()
-        }
-    }
 }
 
 impl From<Vec<u8>> for Body {
@@ -119,7 +106,10 @@ impl Headers {
         match &self.0 {
             HeadersRepr::Map(map) => map.get(name).cloned().unwrap_or_default(),
             #[cfg(target_arch = "wasm32")]
-            HeadersRepr::Js(object) => js_values(&js_sys::Reflect::get(object, &name.into()).unwrap_or_default()),
+            // Interned: the same few names are asked after every request.
+            HeadersRepr::Js(object) => {
+                js_values(&js_sys::Reflect::get(object, &wasm_bindgen::intern(name).into()).unwrap_or_default())
+            }
         }
     }
 

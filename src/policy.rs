@@ -110,6 +110,11 @@ impl CrashCounts {
         }
     }
 
+    /// Whether any request is (or was, until the next look) quarantined.
+    pub fn any_quarantined(&self) -> bool {
+        !self.quarantined_until_ms.is_empty()
+    }
+
     /// When the request's quarantine ends, if it is quarantined now.
     pub fn quarantined_until(&mut self, method: &str, url: &str, now_ms: f64) -> Option<f64> {
         if self.quarantined_until_ms.is_empty() {

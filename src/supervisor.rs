@@ -453,9 +453,13 @@ impl<F: RuntimeFactory> Supervisor<F> {
                 &[reason, "Your data is kept. Use “Restart runtime” to start PHP again."],
             );
         }
-        let now = self.factory.now_ms();
-        if let Some(until_ms) = self.crashes.quarantined_until(&request.method, &request.url, now) {
-            return quarantined_response(&request, (until_ms - now) / 1000.0);
+        // The clock is read only while something is quarantined (a clock read
+        // is a call into JS: the per-request path makes as few as it can).
+        if self.crashes.any_quarantined() {
+            let now = self.factory.now_ms();
+            if let Some(until_ms) = self.crashes.quarantined_until(&request.method, &request.url, now) {
+                return quarantined_response(&request, (until_ms - now) / 1000.0);
+            }
         }
         self.rotate_if_due(events).await;
         if let Some(cookie) = self.jar.cookie_header(request.headers.get("cookie").map(String::as_str)) {
@@ -483,10 +487,12 @@ impl<F: RuntimeFactory> Supervisor<F> {
 
     /// Bookkeeping for an answered request: cookies, plugin installs, counters.
     fn accept(&mut self, request: &HttpRequest, response: HttpResponse, events: Events<'_>) -> HttpResponse {
-        let now_seconds = self.factory.now_ms() / 1000.0;
         let set_cookies = response.headers.all("set-cookie");
-        for set_cookie in &set_cookies {
-            self.jar.apply_set_cookie(set_cookie, now_seconds);
+        if !set_cookies.is_empty() {
+            let now_seconds = self.factory.now_ms() / 1000.0;
+            for set_cookie in &set_cookies {
+                self.jar.apply_set_cookie(set_cookie, now_seconds);
+            }
         }
         match self
             .plugins
@@ -501,7 +507,7 @@ impl<F: RuntimeFactory> Supervisor<F> {
         self.stats.requests_served += 1;
         self.stats.requests_since_rotation += 1;
         if let Some(runtime) = self.runtime.as_ref() {
-            let now = self.factory.wall_clock_ms();
+            let now = || self.factory.wall_clock_ms();
             let plugins = || self.plugins.plugins().cloned().collect();
             let db_changed =
                 match self.checkpointer.after_request(runtime, &self.profile, self.stats.requests_served, now, plugins)

@@ -60,8 +60,12 @@ export function startPhpRequest(runtime, method, url, headerPairs, body) {
   return runtime.request({ method, url, headers, body });
 }
 
-// Posts an `http-response` (src/protocol.rs pins its shape), the body's buffer transferred.
-export function postHttpResponse(post, id, status, statusText, headers, body) {
+// Posts an `http-response` (src/protocol.rs pins its shape). The body goes as
+// an ArrayBuffer holding exactly its bytes, transferred: the view's own buffer
+// when the view spans all of it (what @php-wasm returns), else a copy.
+export function postHttpResponse(post, id, status, statusText, headers, view) {
+  const whole = view.byteOffset === 0 && view.byteLength === view.buffer.byteLength;
+  const body = whole ? view.buffer : view.slice().buffer;
   post({ type: 'http-response', id, response: { status, statusText, headers, body } }, [body]);
 }
 "#)]
@@ -84,7 +88,8 @@ extern "C" {
         body: &JsValue,
     ) -> Result<js_sys::Promise, JsValue>;
 
-    /// `post({type: 'http-response', id, response: {…}}, [body])`.
+    /// `post({type: 'http-response', id, response: {…}}, [body])`, `body` a
+    /// view of the bytes (a Uint8Array); its buffer is transferred.
     #[wasm_bindgen(catch, js_name = postHttpResponse)]
     pub fn post_http_response(
         post: &js_sys::Function,

@@ -141,6 +141,9 @@ fn kick(shared: &Rc<Shared>) {
     shared.draining.set(true);
     let shared = shared.clone();
     wasm_bindgen_futures::spawn_local(async move {
+        // When the job just run ended: the idle checks below use it rather than
+        // read the clock again (each read is a call into JS).
+        let mut clock_after_job: Option<f64> = None;
         loop {
             // The save of what the last job changed is handed to the page
             // before the next job starts: a request that then hangs can lose
@@ -161,13 +164,14 @@ fn kick(shared: &Rc<Shared>) {
             let next = shared.queue.borrow_mut().next(shared.configured.get());
             if let Some(job) = next {
                 run_job(&shared, job).await;
-                shared.last_job_end_ms.set(monotonic_ms());
+                clock_after_job = Some(shared.last_job_end_ms.get());
                 continue;
             }
+            let now = clock_after_job.take().unwrap_or_else(monotonic_ms);
             // The counters a burst left go when their time comes (a timer
             // brings the loop back for them if nothing else does).
             if shared.counters_unsent.get() {
-                let wait_ms = COUNTERS_EVERY_MS - (monotonic_ms() - shared.last_status_ms.get());
+                let wait_ms = COUNTERS_EVERY_MS - (now - shared.last_status_ms.get());
                 if wait_ms <= 0.0 {
                     post_status(&shared);
                 } else {
@@ -178,7 +182,7 @@ fn kick(shared: &Rc<Shared>) {
                 // Idle: one standby step at a time, once the worker has been
                 // quiet a while. Not yet: one pending timer (never one per
                 // job: the per-request path) comes back for it.
-                let quiet_ms = monotonic_ms() - shared.last_job_end_ms.get();
+                let quiet_ms = now - shared.last_job_end_ms.get();
                 if quiet_ms < IDLE_BEFORE_STANDBY_MS {
                     arm_wake_timer(&shared, IDLE_BEFORE_STANDBY_MS - quiet_ms);
                     break;
@@ -409,7 +413,9 @@ async fn run_job(shared: &Rc<Shared>, job: Job) {
     };
     let is_request = matches!(job, Job::Request { .. });
     if let Job::Configure(config) = job {
-        return configure(shared, config, &mut events).await;
+        configure(shared, config, &mut events).await;
+        shared.last_job_end_ms.set(monotonic_ms());
+        return;
     }
     // Configured: the supervisor is taken out while the job runs.
     let mut supervisor = shared.supervisor.borrow_mut().take().expect("jobs other than configure run once configured");
@@ -441,8 +447,10 @@ async fn run_job(shared: &Rc<Shared>, job: Job) {
     if let (false, State::Failed { reason }) = (was_failed, supervisor.state()) {
         events(Outgoing::Failed { reason: reason.clone() });
     }
+    let now = monotonic_ms();
+    shared.last_job_end_ms.set(now);
     // A plain request changes only counters (see COUNTERS_EVERY_MS).
-    let counters_due = monotonic_ms() - shared.last_status_ms.get() >= COUNTERS_EVERY_MS;
+    let counters_due = now - shared.last_status_ms.get() >= COUNTERS_EVERY_MS;
     if !is_request || told.get() > 0 || counters_due {
         events(supervisor.status());
     } else {
@@ -489,7 +497,7 @@ async fn configure(shared: &Rc<Shared>, config: crate::protocol::Config, events:
 /// The headers and body PHP made are passed on as the JS objects they are
 /// (src/payload.rs); the body's buffer is transferred, not copied.
 fn post_response(shared: &Shared, id: u32, response: protocol::HttpResponse) {
-    let body = response.body.into_transferable();
+    let body = response.body.to_js();
     let status_text = protocol::status_text(response.status);
     let headers = response.headers.to_js();
     if let Err(error) = crate::wire::post_http_response(&shared.post, id, response.status, status_text, &headers, &body)

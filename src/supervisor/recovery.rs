@@ -347,7 +347,7 @@ impl<F: RuntimeFactory> Supervisor<F> {
         let plugins = || self.plugins.plugins().cloned().collect();
         let now = self.factory.wall_clock_ms();
         if let Ok(true) =
-            self.checkpointer.after_request(runtime, &self.profile, self.stats.requests_served, now, plugins)
+            self.checkpointer.after_request(runtime, &self.profile, self.stats.requests_served, || now, plugins)
         {
             self.saver.db_written(None);
         }
