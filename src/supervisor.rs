@@ -56,6 +56,25 @@ enum NextRuntimeFault {
     FirstRequest,
 }
 
+/// What the bookkeeping after an answered request needs of it.
+struct Answered {
+    method: String,
+    url: String,
+    status: u16,
+    headers: crate::protocol::Headers,
+}
+
+impl Answered {
+    fn of(request: &HttpRequest, response: &HttpResponse) -> Self {
+        Answered {
+            method: request.method.clone(),
+            url: request.url.clone(),
+            status: response.status,
+            headers: response.headers.clone(),
+        }
+    }
+}
+
 /// How a request to the runtime ended.
 enum Attempt {
     Answered(HttpResponse),
@@ -110,6 +129,8 @@ pub struct Supervisor<F: RuntimeFactory> {
     blueprint: Option<Result<crate::blueprint::Plan, String>>,
     /// The application's cron while idle (src/supervisor/cron.rs).
     cron: cron::Cron,
+    /// An answered request whose bookkeeping waits for `settle`.
+    unsettled: Option<Answered>,
 }
 
 impl<F: RuntimeFactory> Supervisor<F> {
@@ -165,6 +186,7 @@ impl<F: RuntimeFactory> Supervisor<F> {
             store_refused: None,
             blueprint,
             cron: cron::Cron::default(),
+            unsettled: None,
         })
     }
 
@@ -436,13 +458,30 @@ impl<F: RuntimeFactory> Supervisor<F> {
 
     /// Serves one request. Never panics, never leaves the worker without an answer.
     pub async fn serve(&mut self, request: HttpRequest, events: Events<'_>) -> HttpResponse {
+        let response = self.serve_answer_first(request, events).await;
+        self.settle(events);
+        response
+    }
+
+    /// As `serve`, but an answered request's bookkeeping (cookies, plugins,
+    /// counters, checkpoint) waits for `settle`, which must run before any
+    /// other call: the worker posts the answer first, so the page's next step
+    /// overlaps the bookkeeping instead of waiting for it.
+    pub async fn serve_answer_first(&mut self, request: HttpRequest, events: Events<'_>) -> HttpResponse {
         let is_head = request.method == "HEAD";
         let response = self.serve_inner(request, events).await;
-        self.cron.last_activity_ms = self.factory.now_ms();
         if is_head {
             return HttpResponse { body: Body::empty(), ..response };
         }
         response
+    }
+
+    /// The bookkeeping `serve_answer_first` left for after the answer.
+    pub fn settle(&mut self, events: Events<'_>) {
+        if let Some(answered) = self.unsettled.take() {
+            self.accept(&answered, events);
+        }
+        self.cron.last_activity_ms = self.factory.now_ms();
     }
 
     async fn serve_inner(&mut self, mut request: HttpRequest, events: Events<'_>) -> HttpResponse {
@@ -466,7 +505,10 @@ impl<F: RuntimeFactory> Supervisor<F> {
             request.headers.insert("cookie".into(), cookie);
         }
         match self.attempt(&request).await {
-            Attempt::Answered(response) => self.accept(&request, response, events),
+            Attempt::Answered(response) => {
+                self.unsettled = Some(Answered::of(&request, &response));
+                response
+            }
             Attempt::Failed(error) => failed_response(&request, &error),
             Attempt::Crashed(kind, error) => self.handle_crash(&request, kind, error, events).await,
         }
@@ -486,7 +528,8 @@ impl<F: RuntimeFactory> Supervisor<F> {
     }
 
     /// Bookkeeping for an answered request: cookies, plugin installs, counters.
-    fn accept(&mut self, request: &HttpRequest, response: HttpResponse, events: Events<'_>) -> HttpResponse {
+    fn accept(&mut self, request: &Answered, events: Events<'_>) {
+        let response = request;
         let set_cookies = response.headers.all("set-cookie");
         if !set_cookies.is_empty() {
             let now_seconds = self.factory.now_ms() / 1000.0;
@@ -494,10 +537,9 @@ impl<F: RuntimeFactory> Supervisor<F> {
                 self.jar.apply_set_cookie(set_cookie, now_seconds);
             }
         }
-        match self
-            .plugins
-            .observe(&self.profile, &request.method, &request.url, response.status, || response.header("location"))
-        {
+        match self.plugins.observe(&self.profile, &request.method, &request.url, response.status, || {
+            response.headers.first("location")
+        }) {
             Ok(Some(plugin)) => events(trace(format!("tracking plugin {} at {}", plugin.component, plugin.dir))),
             Ok(None) => {}
             Err(reason) => events(trace(reason)),
@@ -531,7 +573,6 @@ impl<F: RuntimeFactory> Supervisor<F> {
                 self.save_due = true;
             }
         }
-        response
     }
 
     /// Tells the page, once per session, about something a page did that the

@@ -423,8 +423,11 @@ async fn run_job(shared: &Rc<Shared>, job: Job) {
     match job {
         Job::Configure(_) => unreachable!("handled above"),
         Job::Request { id, request } => {
-            let response = supervisor.serve(request, &mut events).await;
+            // The answer goes out before the bookkeeping, which the page's
+            // next step then overlaps (see Supervisor::serve_answer_first).
+            let response = supervisor.serve_answer_first(request, &mut events).await;
             post_response(shared, id, response);
+            supervisor.settle(&mut events);
         }
         Job::InjectFault(kind) if !shared.debug.get() => events(Outgoing::Error {
             id: None,

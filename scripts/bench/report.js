@@ -42,6 +42,9 @@ export function buildRows(results) {
     };
     row(3, `hello.php through the Rust worker (${f3.requests} req/rep)`, ms(median(rust)), `@php-wasm direct ${ms(median(direct))}`, paired(rust, direct), ['<=', 1.05]);
     row(3, `  per repetition (${rust.length}): Rust worker / direct`, spread(rust, direct), '', NaN);
+    // The same gap in time: what a page pays per request, whatever its size.
+    const extraUs = median(rust.map((value, i) => (value - direct[i]) * 1000));
+    row(3, '  what the Rust worker adds per request (paired median)', `${extraUs.toFixed(0)} µs`, '', NaN);
     if (host) {
       row(3, '  the Rust layer alone: Rust worker vs the PHP host from plain JS', ms(median(rust)), `host ${ms(median(host))}`, paired(rust, host), ['<=', 1.05]);
       row(3, '  the PHP host (php.ini, replacements, MEMFS tracking) vs direct', ms(median(host)), `direct ${ms(median(direct))}`, paired(host, direct));

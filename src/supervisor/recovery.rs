@@ -48,7 +48,7 @@ impl<F: RuntimeFactory> Supervisor<F> {
         events(progress(Stage::Replaying, 0.95, &format!("replaying {} {}", request.method, request.url)));
         match self.attempt(request).await {
             Attempt::Answered(response) => {
-                let response = self.accept(request, response, events);
+                self.accept(&Answered::of(request, &response), events);
                 recovered(self, true, events);
                 response
             }

@@ -95,6 +95,30 @@ fn sends_the_session_cookie_and_remembers_new_cookies() {
     assert_eq!(supervisor.cookies().get("MoodleSession"), Some("rotated"));
 }
 
+/// The worker posts an answer before its bookkeeping: until `settle`, the
+/// answered request has not changed the jar or the counters; after it, both
+/// are as `serve` leaves them, and the next request carries the new cookie.
+#[test]
+fn an_answer_comes_first_and_its_bookkeeping_lands_before_the_next_request() {
+    let mut supervisor = started(factory(|_, _, _| {
+        let headers = Headers::from([("set-cookie", "MoodleSession=rotated; path=/")]);
+        Ok(HttpResponse { status: 200, headers, body: Body::empty() })
+    }));
+    let served_before = supervisor.stats.requests_served;
+    let request = HttpRequest { method: "GET".into(), url: "/site/".into(), ..Default::default() };
+    let response = block_on(supervisor.serve_answer_first(request, &mut |_| {}));
+    assert_eq!(response.status, 200);
+    assert_eq!(supervisor.cookies().get("MoodleSession"), Some("fake-session-id"), "not yet settled");
+    assert_eq!(supervisor.stats.requests_served, served_before);
+    supervisor.settle(&mut |_| {});
+    assert_eq!(supervisor.cookies().get("MoodleSession"), Some("rotated"));
+    assert_eq!(supervisor.stats.requests_served, served_before + 1);
+    supervisor.settle(&mut |_| {});
+    assert_eq!(supervisor.stats.requests_served, served_before + 1, "settled once");
+    serve(&mut supervisor, "GET", "/site/");
+    assert_eq!(supervisor.runtime().unwrap().requests.borrow()[1].headers["cookie"], "MoodleSession=rotated");
+}
+
 #[test]
 fn unknown_profile_is_a_clear_error() {
     let config = Config { profile: "wordpress".into(), ..Config::default() };
