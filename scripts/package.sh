@@ -17,5 +17,7 @@ cp -r www/store "$out/store"
 cp -r www/watchdog "$out/watchdog"
 sed -i "s|\.\./pkg/|./pkg/|" "$out/worker.js"
 cp pkg/resilient_php_worker.js pkg/resilient_php_worker_bg.wasm pkg/resilient_php_worker.d.ts "$out/pkg/"
+# The JS the Rust code brings with it (#[wasm_bindgen(inline_js)], src/wire.rs).
+cp -r pkg/snippets "$out/pkg/snippets"
 cp dist/demo-site.zip "$out/"
 echo "[package] $out ($(du -sh "$out" | cut -f1))"
