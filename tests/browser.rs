@@ -66,16 +66,18 @@ async fn fault_injection_is_refused_without_debug() {
 #[wasm_bindgen_test]
 async fn a_page_calling_popen_answers_instead_of_hanging_the_worker() {
     let harness = Harness::boot(false).await;
-    let key = support::sesskey(&harness).await;
-    let plugin = support::upload::zip(&[
-        ("spawner/version.php", b"<?php\n$plugin->component = 'mod_spawner';\n$plugin->version = 2024050100;\n"),
-        ("spawner/view.php", b"<?php\n$handle = popen('ls', 'r');\necho 'popen returned';\n"),
-        (
-            "spawner/catch.php",
-            b"<?php\ntry { exec('ls'); } catch (Error $e) { echo get_class($e), ': ', $e->getMessage(); }\n",
-        ),
-    ]);
-    support::install_plugin(&harness, &key, "mod_spawner.zip", &plugin).await;
+    support::install_pages(
+        &harness,
+        "spawner",
+        &[
+            ("view.php", b"<?php\n$handle = popen('ls', 'r');\necho 'popen returned';\n"),
+            (
+                "catch.php",
+                b"<?php\ntry { exec('ls'); } catch (Error $e) { echo get_class($e), ': ', $e->getMessage(); }\n",
+            ),
+        ],
+    )
+    .await;
     let response = harness.get("/site/mod/spawner/view.php").await;
     assert_eq!(response.status, 500, "{}", response.text);
     assert!(!response.text.contains("popen returned"));
@@ -97,19 +99,21 @@ async fn a_page_calling_popen_answers_instead_of_hanging_the_worker() {
 #[wasm_bindgen_test]
 async fn preload_files_and_constants_still_reach_every_script() {
     let harness = Harness::boot(false).await;
-    let key = support::sesskey(&harness).await;
-    let plugin = support::upload::zip(&[
-        ("preloader/version.php", b"<?php\n$plugin->component = 'mod_preloader';\n$plugin->version = 2024050100;\n"),
+    support::install_pages(
+        &harness,
+        "preloader",
+        &[
         (
-            "preloader/write.php",
+            "write.php",
             b"<?php\nfile_put_contents('/internal/shared/preload/zz-test.php', \"<?php define('PRELOADED_BY_TEST', 'preloaded');\");\nfile_put_contents('/internal/shared/consts.json', json_encode(['CONSTANT_BY_TEST' => 'constant']));\necho 'written';\n",
         ),
         (
-            "preloader/read.php",
+            "read.php",
             b"<?php\necho defined('PRELOADED_BY_TEST') ? PRELOADED_BY_TEST : 'no preload', ' ', defined('CONSTANT_BY_TEST') ? CONSTANT_BY_TEST : 'no constant', ' ', count(array_filter(array_keys(get_defined_vars()), fn ($name) => str_starts_with($name, '__playground'))), ' ', function_exists('popen') ? 'replaced' : 'undefined';\n",
         ),
-    ]);
-    support::install_plugin(&harness, &key, "mod_preloader.zip", &plugin).await;
+        ],
+    )
+    .await;
     assert_eq!(harness.get("/site/mod/preloader/read.php").await.text, "no preload no constant 0 replaced");
     assert_eq!(harness.get("/site/mod/preloader/write.php").await.text, "written");
     // The next script, a new request, gets both before its first line.
@@ -272,15 +276,15 @@ async fn every_malformed_message_of_a_few_thousand_gets_an_error_and_the_worker_
 #[wasm_bindgen_test]
 async fn mail_returns_false_and_the_page_is_told_once() {
     let harness = Harness::boot(false).await;
-    let key = support::sesskey(&harness).await;
-    let plugin = support::upload::zip(&[
-        ("mailer/version.php", b"<?php\n$plugin->component = 'mod_mailer';\n$plugin->version = 2024050100;\n"),
-        (
-            "mailer/send.php",
+    support::install_pages(
+        &harness,
+        "mailer",
+        &[(
+            "send.php",
             b"<?php\n$sent = @mail('teacher@example.org', 'Hello', 'Body');\necho $sent ? 'sent' : 'not sent';\n",
-        ),
-    ]);
-    support::install_plugin(&harness, &key, "mod_mailer.zip", &plugin).await;
+        )],
+    )
+    .await;
     for _ in 0..2 {
         let response = harness.get("/site/mod/mailer/send.php").await;
         assert_eq!(response.text, "not sent");

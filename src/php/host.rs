@@ -122,11 +122,7 @@ impl HostRuntime {
         let js_request = Object::new();
         set(&js_request, "method", &JsValue::from_str(&request.method));
         set(&js_request, "url", &JsValue::from_str(&request.url));
-        let headers = Object::new();
-        for (name, value) in &request.headers {
-            let _ = Reflect::set(&headers, &JsValue::from_str(name), &JsValue::from_str(value));
-        }
-        set(&js_request, "headers", &headers);
+        set(&js_request, "headers", &text_object(&request.headers));
         set(&js_request, "body", &request.body.to_js());
         let request = Reflect::get(&self.js, &JsValue::from_str(wasm_bindgen::intern("request")))?;
         let promise = request.unchecked_into::<js_sys::Function>().call1(&self.js, &js_request)?;
@@ -142,6 +138,15 @@ pub(crate) fn set(target: &Object, key: &'static str, value: &JsValue) {
 }
 
 /// Reads a field named by a constant (interned, as for `set`).
+/// `{name: value}` of text pairs (names the data brings: not interned).
+fn text_object<'a>(pairs: impl IntoIterator<Item = (&'a String, &'a String)>) -> Object {
+    let object = Object::new();
+    for (name, value) in pairs {
+        let _ = Reflect::set(&object, &JsValue::from_str(name), &JsValue::from_str(value));
+    }
+    object
+}
+
 fn get(target: &JsValue, key: &'static str) -> JsValue {
     Reflect::get(target, &JsValue::from_str(wasm_bindgen::intern(key))).unwrap_or(JsValue::UNDEFINED)
 }
@@ -295,11 +300,7 @@ impl RuntimeFactory for HostFactory {
         let js_options = Object::new();
         set(&js_options, "documentRoot", &JsValue::from_str(&options.document_root));
         set(&js_options, "siteUrl", &JsValue::from_str(&options.site_url));
-        let ini = Object::new();
-        for (key, value) in &options.php_ini {
-            let _ = Reflect::set(&ini, &JsValue::from_str(key), &JsValue::from_str(value));
-        }
-        set(&js_options, "phpIni", &ini);
+        set(&js_options, "phpIni", &text_object(options.php_ini.iter().map(|(key, value)| (key, value))));
         let extensions: Array = options.extensions.iter().map(|name| JsValue::from_str(name)).collect();
         set(&js_options, "extensions", &extensions);
         let js = self.host.create_runtime(js_options.into()).await.map_err(|e| php_error(&e))?;

@@ -233,6 +233,20 @@ pub async fn install_plugin(harness: &Harness, sesskey: &str, file_name: &str, z
     harness.get(&path).await.text
 }
 
+/// Installs `mod_<name>`, a plugin of the given pages (path, PHP source) and
+/// a version.php written here, as `install_plugin` does.
+pub async fn install_pages(harness: &Harness, name: &str, pages: &[(&str, &[u8])]) {
+    let key = sesskey(harness).await;
+    let version = format!("<?php\n$plugin->component = 'mod_{name}';\n$plugin->version = 2024050100;\n");
+    let paths: Vec<String> = std::iter::once("version.php")
+        .chain(pages.iter().map(|(path, _)| *path))
+        .map(|path| format!("{name}/{path}"))
+        .collect();
+    let mut files: Vec<(&str, &[u8])> = vec![(paths[0].as_str(), version.as_bytes())];
+    files.extend(pages.iter().zip(&paths[1..]).map(|((_, source), path)| (path.as_str(), *source)));
+    install_plugin(harness, &key, &format!("mod_{name}.zip"), &upload::zip(&files)).await;
+}
+
 /// The sesskey of the logged-in user, read from a form.
 pub async fn sesskey(harness: &Harness) -> String {
     let form = harness.get("/site/course/edit.php").await;
