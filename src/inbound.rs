@@ -94,6 +94,8 @@ fn decode_request_fast(message: &JsValue) -> Option<Job> {
     Some(Job::Request { id, request })
 }
 
+/// A field named by a constant. The names are interned: made into JS strings
+/// once per worker, not once per message.
 fn field(target: &JsValue, name: &'static str) -> Option<JsValue> {
     Reflect::get(target, &JsValue::from_str(wasm_bindgen::intern(name))).ok()
 }

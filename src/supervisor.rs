@@ -528,23 +528,22 @@ impl<F: RuntimeFactory> Supervisor<F> {
     }
 
     /// Bookkeeping for an answered request: cookies, plugin installs, counters.
-    fn accept(&mut self, request: &Answered, events: Events<'_>) {
-        let response = request;
-        let set_cookies = response.headers.all("set-cookie");
+    fn accept(&mut self, answered: &Answered, events: Events<'_>) {
+        let set_cookies = answered.headers.all("set-cookie");
         if !set_cookies.is_empty() {
             let now_seconds = self.factory.now_ms() / 1000.0;
             for set_cookie in &set_cookies {
                 self.jar.apply_set_cookie(set_cookie, now_seconds);
             }
         }
-        match self.plugins.observe(&self.profile, &request.method, &request.url, response.status, || {
-            response.headers.first("location")
+        match self.plugins.observe(&self.profile, &answered.method, &answered.url, answered.status, || {
+            answered.headers.first("location")
         }) {
             Ok(Some(plugin)) => events(trace(format!("tracking plugin {} at {}", plugin.component, plugin.dir))),
             Ok(None) => {}
             Err(reason) => events(trace(reason)),
         }
-        self.crashes.record_answer(&request.method, &request.url);
+        self.crashes.record_answer(&answered.method, &answered.url);
         self.tell_notice_once(events);
         self.stats.requests_served += 1;
         self.stats.requests_since_rotation += 1;
@@ -569,7 +568,7 @@ impl<F: RuntimeFactory> Supervisor<F> {
             // them wrote at most caches: it is not worth a walk of the state
             // folders after every page (they go with the next save).
             let cookies_changed = !set_cookies.is_empty();
-            if db_changed || cookies_changed || !policy::is_replayable(&request.method) {
+            if db_changed || cookies_changed || !policy::is_replayable(&answered.method) {
                 self.save_due = true;
             }
         }

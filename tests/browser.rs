@@ -193,6 +193,21 @@ fn the_hot_path_decodes_requests_as_the_thorough_path_does() {
     assert!(accepted >= 20 && refused >= 20, "{accepted} accepted, {refused} refused");
 }
 
+/// A header whose text holds the hot path's separator (NUL) is served all the
+/// same: the request goes to PHP built field by field (src/php/host.rs), and
+/// the worker keeps serving on the hot path after it.
+#[wasm_bindgen_test]
+async fn a_header_holding_the_separator_is_served_the_slow_way() {
+    let harness = Harness::boot(false).await;
+    let page = b"<?php\necho $_SERVER['HTTP_X_PLAIN'] ?? 'no x-plain', ' ', isset($_SERVER['HTTP_AFTER']) ? 'split' : 'whole';\n";
+    support::install_pages(&harness, "headers", &[("show.php", page)]).await;
+    let url = "/site/mod/headers/show.php";
+    let odd = harness.request("GET", url, &[("x-note", "before\0after"), ("x-plain", "plain")], &[]).await;
+    assert_eq!((odd.status, odd.text.as_str()), (200, "plain whole"));
+    let plain = harness.request("GET", url, &[("x-plain", "hot")], &[]).await;
+    assert_eq!(plain.text, "hot whole");
+}
+
 #[wasm_bindgen(inline_js = r#"
 // A seeded generator of malformed messages, one family of defects each: the
 // same few thousand messages on every run.
