@@ -523,13 +523,29 @@ mod tests {
         SaveInputs { profile, db, jar, plugins: &[], request, now_ms: 1000.0 * request as f64 }
     }
 
+    /// What each saver test starts from: the stand-in's profile, an empty
+    /// runtime and cookie jar, a saver that has saved nothing, an empty store.
+    struct Start {
+        profile: Profile,
+        runtime: FakeRuntime,
+        jar: CookieJar,
+        saver: SiteSaver,
+        store: MemoryStore,
+    }
+
+    fn start() -> Start {
+        Start {
+            profile: moodle::profile(),
+            runtime: FakeRuntime::default(),
+            jar: CookieJar::default(),
+            saver: SiteSaver::default(),
+            store: MemoryStore::default(),
+        }
+    }
+
     #[test]
     fn a_family_of_db_writes_saves_only_the_chunks_written_and_loads_back_byte_for_byte() {
-        let profile = moodle::profile();
-        let runtime = FakeRuntime::default();
-        let jar = CookieJar::default();
-        let mut saver = SiteSaver::default();
-        let mut store = MemoryStore::default();
+        let Start { profile, runtime, jar, mut saver, mut store } = start();
         let mut db = sqlite::sample_db(4096, 256); // 1 MiB: 16 chunks
         runtime.mkdir_tree(&format!("{}/ab", profile.uploads)).unwrap();
         runtime.write_file(&format!("{}/ab/file1", profile.uploads), b"an upload").unwrap();
@@ -566,11 +582,7 @@ mod tests {
     /// many, not a sha-256) fail the save, which then loses nothing.
     #[test]
     fn names_the_page_gives_must_fit_the_plan_or_the_save_counts_as_failed() {
-        let profile = moodle::profile();
-        let runtime = FakeRuntime::default();
-        let jar = CookieJar::default();
-        let mut saver = SiteSaver::default();
-        let mut store = MemoryStore::default();
+        let Start { profile, runtime, jar, mut saver, mut store } = start();
         let mut db = sqlite::sample_db(4096, 64); // 4 chunks
         let first = saver.plan(&runtime, &inputs(&profile, &db, &jar, 1)).unwrap().unwrap();
         let names = store.write(&first);
@@ -620,11 +632,7 @@ mod tests {
 
     #[test]
     fn a_failed_save_loses_nothing_the_next_one_writes_it() {
-        let profile = moodle::profile();
-        let runtime = FakeRuntime::default();
-        let mut jar = CookieJar::default();
-        let mut saver = SiteSaver::default();
-        let mut store = MemoryStore::default();
+        let Start { profile, runtime, mut jar, mut saver, mut store } = start();
         let mut db = sqlite::sample_db(4096, 64);
         let names = store.write(&saver.plan(&runtime, &inputs(&profile, &db, &jar, 1)).unwrap().unwrap());
         saver.landed_result(Ok(names));
@@ -647,10 +655,7 @@ mod tests {
 
     #[test]
     fn a_deleted_upload_leaves_the_next_save_and_refusals_name_the_reason() {
-        let profile = moodle::profile();
-        let runtime = FakeRuntime::default();
-        let jar = CookieJar::default();
-        let mut saver = SiteSaver::default();
+        let Start { profile, runtime, jar, mut saver, .. } = start();
         let db = sqlite::sample_db(4096, 4);
         let upload = format!("{}/ab/gone", profile.uploads);
         runtime.mkdir_tree(&format!("{}/ab", profile.uploads)).unwrap();
