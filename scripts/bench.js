@@ -15,6 +15,7 @@ import { checkpointCost, journalCost, siteStoreCost } from './bench/integrity.js
 import { APPS, appBootRecoveryRotation } from './bench/real-app.js';
 import { standbyFigure } from './bench/standby.js';
 import { blueprintBoots, cronWait, moodleCronWait } from './bench/blueprint.js';
+import { opcacheOnOff, STAND_IN_PAGE } from './bench/opcache.js';
 import { buildRows, printTable, withSummaries, NOTES } from './bench/report.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -36,6 +37,7 @@ const SETTINGS = Object.freeze({
   // Per app: recoveries timed each way, and recoveries with the standby before the memory is read again.
   figure13: { rounds: 3, tasks: 30, idleSeconds: 0.05, moodleRounds: 1, moodleCronSeconds: 45 },
   figure11: { stand_in: { recoveries: 3, churn: 50 }, mediawiki: { recoveries: 3, churn: 20 }, moodle45: { recoveries: 3, churn: 10 } },
+  figure14: { stand_in: { rounds: 4, warmUp: 10, requests: 40 }, mediawiki: { rounds: 2, warmUp: 5, requests: 15 }, moodle45: { rounds: 2, warmUp: 4, requests: 10 } },
 });
 
 async function main() {
@@ -89,6 +91,14 @@ async function main() {
         for (const app of ['mediawiki', 'moodle45']) {
           if (fs.existsSync(path.join(root, APPS[app].bundle))) runs.push(await standbyFigure(env.browser, env.url, app, { ...SETTINGS.figure11[app], log }));
           else log(`figure 11 (${app}) skipped: no ${APPS[app].bundle}`);
+        }
+        return runs;
+      },
+      14: async () => {
+        const runs = { stand_in: await opcacheOnOff(env.browser, env.url, STAND_IN_PAGE, { ...SETTINGS.figure14.stand_in, log, name: 'stand-in' }) };
+        for (const app of ['mediawiki', 'moodle45']) {
+          if (fs.existsSync(path.join(root, APPS[app].bundle))) runs[app] = await opcacheOnOff(env.browser, env.url, APPS[app], { ...SETTINGS.figure14[app], log, name: app });
+          else log(`figure 14 (${app}) skipped: no ${APPS[app].bundle}`);
         }
         return runs;
       },

@@ -37,6 +37,8 @@ export function startServer({ port = 8080, host = '127.0.0.1', mounts = DEFAULT_
       // The wasm-pack tests import the host from this origin into theirs.
       'access-control-allow-origin': '*',
       'cache-control': 'no-cache',
+      // As any static server: the PHP host dates a bundle's files by it.
+      'last-modified': fs.statSync(file).mtime.toUTCString(),
     });
     fs.createReadStream(file).pipe(response);
   });

@@ -31,6 +31,7 @@ pub async fn bench_mirror(host: JsValue, bytes: Uint8Array, repetitions: u32) ->
         site_url: "http://localhost/site".into(),
         php_ini: vec![],
         extensions: vec![],
+        opcache: None,
     };
     let runtime = factory.create(&options).await.map_err(to_js)?;
     let result = time_mirror(&factory, &runtime, &profile, &bytes, repetitions);

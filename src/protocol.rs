@@ -89,6 +89,8 @@ pub struct Config {
     pub checkpoint: String,
     /// Keep a warm standby runtime for recoveries and rotations.
     pub standby: bool,
+    /// Cache compiled PHP scripts in each instance's memory (the profile says how much).
+    pub opcache: bool,
     /// Name of the site's save in the browser's storage (OPFS): restored at
     /// boot, saved after requests. Empty: no save (the site lives in the worker only).
     pub store: String,
@@ -114,6 +116,7 @@ impl Default for Config {
             rotate_above_memory_mib: 1024,
             checkpoint: "incremental".into(),
             standby: true,
+            opcache: true,
             store: String::new(),
             blueprint: None,
             cron_idle_seconds: 60.0,

@@ -33,6 +33,8 @@ async function main() {
   const params = new URLSearchParams(location.search);
   // The demo shows the crash controls; ?debug=0 turns fault injection off.
   const debug = params.get('debug') !== '0';
+  // ?standby=0 / ?opcache=off: a worker switch the page sets only when asked.
+  const switchParam = (name) => (params.has(name) ? { [name]: !['0', 'false', 'off'].includes(params.get(name)) } : {});
 
   const profile = params.get('profile') ?? 'moodle';
   // ?blueprint= / ?blueprint-url=: a recipe the worker runs on a fresh site.
@@ -127,7 +129,8 @@ async function main() {
     ...(params.has('rotate') ? { rotateAfterRequests: Number(params.get('rotate')) } : {}),
     ...(params.has('maxRestarts') ? { maxRestarts: Number(params.get('maxRestarts')) } : {}),
     ...(params.has('checkpoint') ? { checkpoint: params.get('checkpoint') } : {}),
-    ...(params.has('standby') ? { standby: !['0', 'false', 'off'].includes(params.get('standby')) } : {}),
+    ...switchParam('standby'),
+    ...switchParam('opcache'),
     ...(params.has('cron') ? { cronIdleSeconds: Number(params.get('cron')) } : {}),
     ...(blueprint ? { blueprint: blueprint.blueprint } : {}),
   });

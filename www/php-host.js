@@ -16,6 +16,7 @@ import { unpackZip } from './zip.js';
 import { closeRequestOutputStreams, shareTree, trackRequestChanges, trackWrites, trapOnWrite } from './host/memfs.js';
 import { DISABLED_FUNCTIONS, replacementDefinitions, watchMailNotes } from './host/unavailable.js';
 import { installPrepend } from './host/prepend.js';
+import { OPCACHE_SAPI, opcacheIni } from './host/opcache.js';
 
 const ENOENT = 44; // Emscripten's errno for "no such file or directory"
 
@@ -44,6 +45,8 @@ export function createPhpHost(options = {}) {
   // The site bundle, unzipped ONCE and kept for the worker's lifetime: every
   // instance gets the same arrays (see shareTree), no copy per instance.
   let bundle = new Map();
+  // The bundle's files' mtime in every instance (see shareTree and loadBundle).
+  let bundleTimeMs = Date.now();
   let intlSo = null;
 
   function compileOnce() {
@@ -61,8 +64,12 @@ export function createPhpHost(options = {}) {
   }
 
   return {
-    /** Compiles (first call only) and instantiates a fresh PHP runtime. */
-    async createRuntime({ documentRoot, siteUrl, phpIni = {}, extensions = [] }) {
+    /**
+     * Compiles (first call only) and instantiates a fresh PHP runtime.
+     * `opcache`: { megabytes, files } caches compiled scripts in memory
+     * (www/host/opcache.js); null compiles every script on every include.
+     */
+    async createRuntime({ documentRoot, siteUrl, phpIni = {}, extensions = [], opcache = null }) {
       const { loaderModule, module } = await compileOnce();
       const resolvedExtensions = await Promise.all(extensions.map(resolveExtension));
       const wasm = {};
@@ -83,6 +90,8 @@ export function createPhpHost(options = {}) {
         instantiateFailed,
       ]);
       const php = new PHP(runtimeId);
+      // Only possible before the instance's first run.
+      if (opcache) await php.setSapiName(OPCACHE_SAPI);
       // Process-spawning functions hang or fail in a browser and there is no
       // mailer: never offer them, whatever phpIni says; replacements that say
       // why take their names (www/host/unavailable.js), defined by the host's
@@ -92,10 +101,11 @@ export function createPhpHost(options = {}) {
         chained: phpIni.auto_prepend_file,
       });
       const disabled = [phpIni.disable_functions, DISABLED_FUNCTIONS].filter(Boolean).join(',');
-      await setPhpIniEntries(php, { ...phpIni, ...prepend, disable_functions: disabled });
+      const cache = opcache ? opcacheIni(opcache) : {};
+      await setPhpIniEntries(php, { ...cache, ...phpIni, ...prepend, disable_functions: disabled });
       const handler = new PHPRequestHandler({ php, documentRoot, absoluteUrl: siteUrl, cookieStore: false });
       phpVersion ??= (await php.run({ code: '<?php echo PHP_VERSION;' })).text;
-      return wrapRuntime(php, handler, wasm, phpVersion, () => bundle);
+      return wrapRuntime(php, handler, wasm, phpVersion, () => ({ files: bundle, timeMs: bundleTimeMs }));
     },
 
     /** Downloads and unzips a site bundle (once); returns its file paths. */
@@ -106,6 +116,11 @@ export function createPhpHost(options = {}) {
         throw new Error(`HTTP ${response.status} for ${url}${response.status === 404 ? ': no site bundle at that address (is it built?)' : ''}`);
       }
       bundle = new Map(unpackZip(new Uint8Array(await response.arrayBuffer())).map(({ path, bytes }) => [path, bytes]));
+      // Its files are as old as the bundle the server holds (when it was
+      // built), or else as the download: a server's files are older than its
+      // first request, and OPcache caches only files a few seconds old.
+      const builtMs = Date.parse(response.headers.get('last-modified') ?? '');
+      bundleTimeMs = Number.isFinite(builtMs) && builtMs <= Date.now() ? builtMs : Date.now();
       return [...bundle.keys()];
     },
 
@@ -183,8 +198,9 @@ function wrapRuntime(php, handler, wasm, phpVersion, currentBundle) {
 
     /** The bundle's files (except those under `skipPrefix`) under `root`, shared, not copied. */
     writeBundle(root, skipPrefix) {
-      const files = [...currentBundle()].filter(([path]) => !path.startsWith(skipPrefix));
-      return shareTree(FS, root, files);
+      const { files, timeMs } = currentBundle();
+      const kept = [...files].filter(([path]) => !path.startsWith(skipPrefix));
+      return shareTree(FS, root, kept, timeMs);
     },
     readFile: (path) => FS.readFile(path),
     /** Bytes [start, end) of a file, read straight from its MEMFS node. */

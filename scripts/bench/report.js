@@ -31,7 +31,7 @@ export function buildRows(results) {
 
   const f3 = results.figure3;
   if (f3) {
-    const { rust, direct, host } = f3.perRequestMs;
+    const { rust, rustWithoutOpcache, direct, host } = f3.perRequestMs;
     // Paired: each repetition's workers ran side by side on one machine
     // state, so the ratio is taken per repetition, then its median (the
     // machine's drift between repetitions cancels out).
@@ -45,9 +45,12 @@ export function buildRows(results) {
     // The same gap in time: what a page pays per request, whatever its size.
     const extraUs = median(rust.map((value, i) => (value - direct[i]) * 1000));
     row(3, '  what the Rust worker adds per request (paired median)', `${extraUs.toFixed(0)} µs`, '', NaN);
+    if (rustWithoutOpcache) {
+      row(3, '  the Rust worker with opcache: false vs direct', ms(median(rustWithoutOpcache)), `direct ${ms(median(direct))}`, paired(rustWithoutOpcache, direct));
+    }
     if (host) {
       row(3, '  the Rust layer alone: Rust worker vs the PHP host from plain JS', ms(median(rust)), `host ${ms(median(host))}`, paired(rust, host), ['<=', 1.05]);
-      row(3, '  the PHP host (php.ini, replacements, MEMFS tracking) vs direct', ms(median(host)), `direct ${ms(median(direct))}`, paired(host, direct));
+      row(3, '  the PHP host (php.ini, prepend, MEMFS tracking, opcache) vs direct', ms(median(host)), `direct ${ms(median(direct))}`, paired(host, direct));
     }
     const events = Object.entries(f3.rustEventsPerRequest ?? {}).map(([type, n]) => `${type} ${n.toFixed(2)}`).join(', ');
     row(3, '  extra messages the Rust worker posts per request', events || 'none', '', NaN);
@@ -156,6 +159,16 @@ export function buildRows(results) {
     }
     row(11, `  ${name} after ${run.churn} recoveries with standby vs after the first (GC)`, mib(run.memoryAfterChurn.total), `after the first ${mib(run.memoryAfterFirst.total)}`, run.memoryAfterChurn.total / run.memoryAfterFirst.total, ['<=', 1.2]);
   }
+  for (const [app, run] of Object.entries(results.figure14 ?? {})) {
+    const name = APP_NAMES[app] ?? 'stand-in';
+    // Each round's two pages ran one after the other: the ratio is taken per round.
+    const perRound = run.on.map((on, i) => median(on.pageMs) / median(run.off[i].pageMs));
+    const onMs = median(run.on.map((sample) => median(sample.pageMs)));
+    const offMs = median(run.off.map((sample) => median(sample.pageMs)));
+    row(14, `${name} warm page with opcache (default) vs opcache=off`, ms(onMs), `off ${ms(offMs)}`, median(perRound));
+    const memory = (samples) => median(samples.map((sample) => sample.memoryBytes));
+    row(14, `  ${name} PHP linear memory with opcache vs off`, mib(memory(run.on)), `off ${mib(memory(run.off))}`, memory(run.on) / memory(run.off));
+  }
   return rows;
 }
 
@@ -164,7 +177,7 @@ export const NOTES = [
   'Ratios are our value / the compared value, except figure 2: raw-copy time / our time (a throughput ratio).',
   'Fig 1: cold boot is timed by node from page.goto in a fresh context to the front page <h1> in the iframe.',
   'Fig 2: the real Mirror::snapshot/restore (src/bench.rs) on a real runtime; samples below 16 MiB are batch means.',
-  'Fig 3: a fresh set of the three workers per repetition, served one after the other in an order that rotates; each ratio is the median of the per-repetition ratios. @php-wasm 3.1.55 leaks 2 FS streams per request (/request/stdout, /request/stderr) and its 2045th request aborts the instance.',
+  'Fig 3: a fresh set of the four workers per repetition, served one after the other in an order that rotates; each ratio is the median of the per-repetition ratios. @php-wasm 3.1.55 leaks 2 FS streams per request (/request/stdout, /request/stderr) and its 2045th request aborts the instance.',
   'Fig 4: JS heap = V8 heap of worker + page incl. ArrayBuffer backing stores (CDP Runtime.getHeapUsage); wasm = live WebAssembly.Memory objects (WeakRefs installed through CDP before the worker starts); RSS = renderer processes (/proc).',
   'Fig 7: per request of write-one.php (one row, one transaction) after grow.php made the DB 16 MiB; three fresh pages, checkpoint=off|full|incremental.',
   'Fig 13: blueprint boot = page.goto(?blueprint-url=blueprints/demo-course.json) in a fresh context → the landing page\'s <h1> in the iframe; cold boot = the same site without it, fresh context, same run. Cron wait = the slowest answer to a request sent while cron worked minus the median answer to the same request with cron idle (same page); the stand-in with 30 queued course deletions and a request every 20–200 ms, real Moodle with its own tasks (those the install queued, then the due scheduled ones) and a request every 0.3–1.3 s for 45 s.',
@@ -172,6 +185,7 @@ export const NOTES = [
   'Fig 8: journal.php times n single-row transactions inside PHP (hrtime) on a DB of its own; DELETE keeps the journal a file, so it travels with the DB.',
   'Fig 10: real Moodle 4.5 (scripts/moodle/build-bundle.sh from MOODLE_SOURCE; run only where that bundle exists): as figure 9, on the dashboard /my/ as the auto-logged-in admin; the bundle download (77 MB zip, 30 MB of it ICU data for intl; moodle-playground publishes 34.6 MiB) is part of the cold boot.',
   'Fig 9: MediaWiki 1.39 from Debian (scripts/mediawiki/build-bundle.sh): cold boot = page.goto in a fresh context → the main page in the iframe (downloads the 76 MB bundle); recovery = from the crash event on the page to the replayed GET Main_Page answered (the injected fault itself, filling ~1 GB of linear memory, is not counted).',
+  'Fig 14: per application, fresh pages with standby=0 and rotate=0, one with OPcache (the default) and one with ?opcache=off, opened one after the other in an order that alternates per round; each page serves its page a few times untimed, then n times timed (page clock, request sent → body read); memory = the worker\'s status `memoryBytes` after the timed requests. Stand-in: /index.php; MediaWiki: Main_Page; real Moodle: /my/ as the admin.',
   'Fig 6: hot swap = a runtime from the same cached module + PHP.hotSwapPHPRuntime (what PHP.rotateRuntime does), on a copy of the worker\'s /www and /persist.',
 ];
 

@@ -303,6 +303,12 @@ impl RuntimeFactory for HostFactory {
         set(&js_options, "phpIni", &text_object(options.php_ini.iter().map(|(key, value)| (key, value))));
         let extensions: Array = options.extensions.iter().map(|name| JsValue::from_str(name)).collect();
         set(&js_options, "extensions", &extensions);
+        if let Some(size) = options.opcache {
+            let opcache = Object::new();
+            set(&opcache, "megabytes", &JsValue::from(size.megabytes));
+            set(&opcache, "files", &JsValue::from(size.files));
+            set(&js_options, "opcache", &opcache);
+        }
         let js = self.host.create_runtime(js_options.into()).await.map_err(|e| php_error(&e))?;
         Ok(HostRuntime { js: js.unchecked_into() })
     }

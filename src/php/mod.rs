@@ -60,6 +60,18 @@ pub struct RuntimeOptions {
     pub php_ini: Vec<(String, String)>,
     /// PHP extensions to load (`intl`).
     pub extensions: Vec<String>,
+    /// Cache compiled scripts in the instance's memory (PHP's OPcache);
+    /// `None` compiles every script on every include.
+    pub opcache: Option<OpcacheSize>,
+}
+
+/// How much an instance's opcode cache may hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OpcacheSize {
+    /// Memory for compiled scripts, MiB (taken from the instance's linear memory).
+    pub megabytes: u32,
+    /// Most scripts it holds.
+    pub files: u32,
 }
 
 /// One PHP instance. File operations go straight to Emscripten's `FS`, so they

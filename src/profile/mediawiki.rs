@@ -5,6 +5,7 @@
 
 use super::{php_string, Profile};
 use crate::blueprint::{optional, required, StepRun, StepSpec};
+use crate::php::OpcacheSize;
 
 const WEBROOT: &str = "/www/mediawiki";
 const DATA: &str = "/persist/data";
@@ -67,6 +68,7 @@ pub fn profile() -> Profile {
         php_extensions: &["intl"],
         php_ini: &[],
         warmup_paths: &["/index.php/Main_Page", "/index.php?title=Special:RecentChanges"],
+        opcache: OpcacheSize { megabytes: 64, files: 4000 },
     }
 }
 

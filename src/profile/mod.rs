@@ -68,6 +68,9 @@ pub struct Profile {
     /// throwaway state, logged in as the admin where the profile logs in, so
     /// the code users hit most is compiled before a crash or rotation needs it.
     pub warmup_paths: &'static [&'static str],
+    /// The opcode cache an instance of this application gets when the page
+    /// leaves `opcache` on: room for the scripts its pages include.
+    pub opcache: crate::php::OpcacheSize,
 }
 
 impl Profile {

@@ -7,6 +7,7 @@
 
 use super::{php_string, Profile};
 use crate::blueprint::{optional, required, required_list, required_text_map, Field, StepRun, StepSpec};
+use crate::php::OpcacheSize;
 
 const WEBROOT: &str = "/www/moodle";
 const DATAROOT: &str = "/persist/moodledata";
@@ -109,6 +110,8 @@ pub fn profile() -> Profile {
         php_extensions: &[],
         php_ini: &[],
         warmup_paths: &["/", "/course/edit.php", "/files/index.php", "/admin/plugins.php"],
+        // 32 small scripts.
+        opcache: OpcacheSize { megabytes: 8, files: 500 },
     }
 }
 
@@ -202,6 +205,7 @@ pub fn release_profile() -> Profile {
         // The front page, the dashboard (the page recovery replays most), the
         // course list and a course's editing form: most of Moodle's core libraries.
         warmup_paths: &["/", "/my/", "/course/index.php", "/course/edit.php?category=1"],
+        opcache: OpcacheSize { megabytes: 128, files: 10000 },
         ..profile()
     }
 }

@@ -267,6 +267,7 @@ impl<F: RuntimeFactory> Supervisor<F> {
             site_url: self.config.site_url.clone(),
             php_ini: php_ini(&self.profile, &self.config.php_ini),
             extensions: self.profile.php_extensions.iter().map(|e| e.to_string()).collect(),
+            opcache: self.config.opcache.then_some(self.profile.opcache),
         }
     }
 

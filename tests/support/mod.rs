@@ -61,6 +61,15 @@ fn now() -> f64 {
     js_sys::Date::now()
 }
 
+/// The bundled PHP host (www/php-host.js) from the test server: `createPhpHost()`'s result.
+pub async fn php_host() -> JsValue {
+    let module = import_module(&format!("{SERVER}/test-host/php-host.mjs")).await.unwrap_or_else(|e| {
+        panic!("could not import the PHP host from {SERVER}: {e:?} (is scripts/serve.js running?)")
+    });
+    let create: Function = get(&module, "createPhpHost").unchecked_into();
+    create.call0(&JsValue::NULL).expect("createPhpHost()")
+}
+
 impl Harness {
     pub async fn boot(debug: bool) -> Harness {
         Self::boot_with(debug, "").await
@@ -68,11 +77,7 @@ impl Harness {
 
     /// Boots with extra configuration fields, given as JSON members (`"maxRestarts": 2`).
     pub async fn boot_with(debug: bool, extra_config: &str) -> Harness {
-        let module = import_module(&format!("{SERVER}/test-host/php-host.mjs")).await.unwrap_or_else(|e| {
-            panic!("could not import the PHP host from {SERVER}: {e:?} (is scripts/serve.js running?)")
-        });
-        let create: Function = get(&module, "createPhpHost").unchecked_into();
-        let host = create.call0(&JsValue::NULL).expect("createPhpHost()");
+        let host = php_host().await;
         let posted = Rc::new(RefCell::new(Vec::new()));
         let sink = posted.clone();
         let post = Closure::<dyn Fn(JsValue, JsValue)>::new(move |message: JsValue, _transfer: JsValue| {

@@ -1,8 +1,10 @@
 // Figure 3 (page side): the same hello-world page served through the REAL
-// worker (www/worker.js, Rust), through the product's PHP host called from
-// plain JS (host-worker.js: the Rust layer's own cost is the difference), and
-// through a worker that calls @php-wasm directly (direct-worker.js). All
-// answer the same protocol, so the same client.js drives all three.
+// worker (www/worker.js, Rust) as a page configures it by default, the same
+// with OPcache off (`opcache: false`), the product's PHP host called from
+// plain JS with the same OPcache (host-worker.js: the Rust layer's own cost is
+// the difference), and a worker that calls @php-wasm directly, as it ships
+// (direct-worker.js). All answer the same protocol, so the same client.js
+// drives all four.
 //
 // Every round starts the three workers afresh: @php-wasm 3.1.55 leaks two FS
 // streams per request (/request/stdout and /request/stderr), and the 2045th
@@ -11,8 +13,11 @@ import { createWorkerClient } from '../client.js';
 
 const WARM_UP_REQUESTS = 50;
 
+// The stand-in profile's OPcache (src/profile/moodle.rs), given to the host alike.
+const STAND_IN_OPCACHE = { megabytes: 8, files: 500 };
+
 export async function requestOverhead({ siteUrl, bundleUrl, requests, repetitions }) {
-  const perRequestMs = { rust: [], host: [], direct: [] };
+  const perRequestMs = { rust: [], rustWithoutOpcache: [], host: [], direct: [] };
   const eventsPerRequest = {};
   for (let round = 0; round < repetitions; round++) {
     const { clients, rustStandby, stop } = await startBoth(siteUrl, bundleUrl);
@@ -29,8 +34,9 @@ export async function requestOverhead({ siteUrl, bundleUrl, requests, repetition
       // Messages other than the answers that the Rust worker posts while serving.
       const stopCounting = clients.rust.on('*', (event) => { eventsPerRequest[event.type] = (eventsPerRequest[event.type] ?? 0) + 1 / (requests * repetitions); });
       // The order rotates, so no side always goes first.
-      const order = ['rust', 'host', 'direct'];
-      for (const name of [...order.slice(round % 3), ...order.slice(0, round % 3)]) {
+      const order = Object.keys(perRequestMs);
+      const first = round % order.length;
+      for (const name of [...order.slice(first), ...order.slice(0, first)]) {
         perRequestMs[name].push((await serveMany(clients[name], url, requests)) / requests);
       }
       stopCounting();
@@ -44,15 +50,17 @@ export async function requestOverhead({ siteUrl, bundleUrl, requests, repetition
 async function startBoth(siteUrl, bundleUrl) {
   const workers = {
     rust: new Worker(new URL('../worker.js', import.meta.url), { type: 'module' }),
+    rustWithoutOpcache: new Worker(new URL('../worker.js', import.meta.url), { type: 'module' }),
     host: new Worker(new URL('./host-worker.js', import.meta.url), { type: 'module' }),
     direct: new Worker(new URL('./direct-worker.js', import.meta.url), { type: 'module' }),
   };
   const clients = Object.fromEntries(Object.entries(workers).map(([name, worker]) => [name, createWorkerClient(worker)]));
   // Listening before the worker is configured, so no status is missed.
-  const rustStandby = standbyReady(clients.rust);
+  const rustStandby = Promise.all([standbyReady(clients.rust), standbyReady(clients.rustWithoutOpcache)]);
   // Rotation is off here: its cost is figure 1's, not a per-request cost.
   clients.rust.configure({ siteUrl, bundleUrl, rotateAfterRequests: 0 });
-  clients.host.configure({ siteUrl, bundleUrl });
+  clients.rustWithoutOpcache.configure({ siteUrl, bundleUrl, rotateAfterRequests: 0, opcache: false });
+  clients.host.configure({ siteUrl, bundleUrl, opcache: STAND_IN_OPCACHE });
   clients.direct.configure({ siteUrl, bundleUrl });
   const failed = (name) => new Promise((_, reject) => {
     clients[name].on('failed', (event) => reject(new Error(`the ${name} worker failed: ${event.reason}`)));

@@ -6,11 +6,16 @@
  * directly under a cached parent node. Nodes are read-only (0444), so PHP
  * cannot write into an array another instance shares; MEMFS replaces (never
  * writes in place) the contents of a file that is recreated.
+ *
+ * Every file is dated `timeMs` (the bundle's own date), not the moment this
+ * instance was made: OPcache caches only files older than a few seconds
+ * (www/host/opcache.js), and a standby warms up right after it is made.
  * @param {object} FS Emscripten's FS
  * @param {string} root absolute directory
  * @param {Iterable<[string, Uint8Array]>} files relative path → bytes
+ * @param {number} timeMs the files' mtime (ms since the epoch)
  */
-export function shareTree(FS, root, files) {
+export function shareTree(FS, root, files, timeMs) {
   const dirs = new Map();
   // Each folder is made once, under its (cached) parent: FS.mkdirTree per
   // folder would try every ancestor again, and each EEXIST it meets is a
@@ -39,6 +44,7 @@ export function shareTree(FS, root, files) {
     const node = parent.node_ops.mknod(parent, name, 0o100444, 0);
     node.contents = bytes;
     node.usedBytes = bytes.length;
+    node.atime = node.mtime = node.ctime = timeMs;
     count++;
   }
   return count;

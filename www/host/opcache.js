@@ -1,0 +1,41 @@
+// PHP's opcode cache (OPcache) for the host's instances, in memory.
+//
+// @php-wasm ships OPcache switched on but configured for its file cache
+// only, and OPcache refuses to start at all under php-wasm's SAPI name
+// (`wasm` is not one it supports): every request compiles every script it
+// includes — hundreds of files per real Moodle page. Named `fpm-fcgi`, the
+// instance caches compiled scripts in its own linear memory instead (the
+// file cache stays off: in this build it never stored anything).
+//
+// Whether a cached script is still current rests on OPcache's own checks,
+// made on every include (`revalidate_freq=0`): the file's mtime must be the
+// one it was compiled with, and a file is cached only once it is
+// `file_update_protection` seconds old. Together they make a stale script
+// impossible whoever rewrites a file and when (PHP, a restore, a blueprint,
+// php.run()'s /internal/eval.php): mtimes are whole seconds, but a file
+// rewritten in the second it was compiled was too young to be cached.
+
+/**
+ * The SAPI name OPcache accepts. PHP_SAPI shows it to applications: Moodle
+ * and MediaWiki branch on `cli` and on a `cgi` prefix, neither of which
+ * this is; a page served by php-fpm sees the same name.
+ */
+export const OPCACHE_SAPI = 'fpm-fcgi';
+
+/**
+ * php.ini entries for an in-memory cache of `megabytes` MiB holding up to
+ * `files` scripts (OPcache rounds that up to a prime of its own).
+ */
+export function opcacheIni({ megabytes, files }) {
+  return {
+    'opcache.enable': '1',
+    'opcache.file_cache_only': '0',
+    'opcache.file_cache': '',
+    'opcache.memory_consumption': String(megabytes),
+    'opcache.interned_strings_buffer': String(Math.max(1, Math.floor(megabytes / 8))),
+    'opcache.max_accelerated_files': String(files),
+    'opcache.validate_timestamps': '1',
+    'opcache.revalidate_freq': '0',
+    'opcache.file_update_protection': '2',
+  };
+}
