@@ -29,12 +29,20 @@ export async function opcacheOnOff(browser, url, app, { rounds, warmUp, requests
   return result;
 }
 
-/** Serves `path` warmUp times untimed, then `requests` times timed; then reads the worker's next status. */
+/**
+ * Serves `path` warmUp times untimed, then `requests` times timed; the memory
+ * is the worker's status that followed the last request (the worker posts its
+ * counters at most 250 ms after a burst's last request).
+ */
 function servePage(page, { path, marker }, counts) {
   return page.evaluate(async ([p, text, { warmUp, requests }]) => {
     const { client, sitePath } = window.playground;
-    let nextStatus = null;
-    const stop = client.on('status', (status) => nextStatus?.(status));
+    const statuses = [];
+    let statusArrived = () => {};
+    const stop = client.on('status', (status) => {
+      statuses.push({ status, at: performance.now() });
+      statusArrived();
+    });
     const get = async () => {
       const started = performance.now();
       const response = await client.handleRequest({ url: `${sitePath}${p}` });
@@ -45,10 +53,19 @@ function servePage(page, { path, marker }, counts) {
     try {
       for (let i = 0; i < warmUp; i++) await get();
       const pageMs = [];
-      for (let i = 0; i < requests; i++) pageMs.push(await get());
-      // The worker posts its counters (with its memory) after the requests.
-      const status = await new Promise((resolve) => { nextStatus = resolve; });
-      return { pageMs, memoryBytes: status.memoryBytes };
+      let lastSentAt = 0;
+      for (let i = 0; i < requests; i++) {
+        lastSentAt = performance.now();
+        pageMs.push(await get());
+      }
+      const after = () => statuses.find((s) => s.at >= lastSentAt);
+      if (!after()) {
+        await new Promise((resolve, reject) => {
+          statusArrived = () => after() && resolve();
+          setTimeout(() => reject(new Error('no status from the worker within 5 s of the last request')), 5000);
+        });
+      }
+      return { pageMs, memoryBytes: after().status.memoryBytes };
     } finally {
       stop();
     }
