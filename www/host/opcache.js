@@ -4,8 +4,9 @@
 // only, and OPcache refuses to start at all under php-wasm's SAPI name
 // (`wasm` is not one it supports): every request compiles every script it
 // includes — hundreds of files per real Moodle page. Named `fpm-fcgi`, the
-// instance caches compiled scripts in its own linear memory instead (the
-// file cache stays off: in this build it never stored anything).
+// instance caches compiled scripts in its own linear memory instead. The
+// file cache stays off: alone it stores nothing in this build, and beside
+// the memory cache it would only write a second copy into the same MEMFS.
 //
 // Whether a cached script is still current rests on OPcache's own checks,
 // made on every include (`revalidate_freq=0`): the file's mtime must be the
@@ -16,9 +17,11 @@
 // rewritten in the second it was compiled was too young to be cached.
 
 /**
- * The SAPI name OPcache accepts. PHP_SAPI shows it to applications: Moodle
- * and MediaWiki branch on `cli` and on a `cgi` prefix, neither of which
- * this is; a page served by php-fpm sees the same name.
+ * The SAPI name OPcache accepts, and php-fpm's: applications see what they
+ * would see on php-fpm. (MediaWiki branches on `cli` and `phpdbg` only;
+ * Moodle on `cli`, on a `cgi` prefix, on `fpm-fcgi` only under Apache, and
+ * its PDF library on `cgi` anywhere in the name, which holds here as on
+ * every php-fpm server.)
  */
 export const OPCACHE_SAPI = 'fpm-fcgi';
 
