@@ -94,7 +94,10 @@ test('a non-admin user made through Moodle\'s form logs in and stays logged in a
     // The login page asks the logged-in admin to log out first; then it is the login form.
     await goTo(page, site, '/login/index.php', 'button:has-text("Log out")');
     await inNewDocument(site, 'the page after logging out', () => frameOf(page).locator('button:has-text("Log out")').first().click());
-    await goTo(page, site, '/login/index.php', '#username');
+    // Moodle's password toggle (core/togglesensitive) replaces the password
+    // input with a copy of its HTML once its template arrived, which drops a
+    // value typed before: wait for the replaced input inside its wrapper.
+    await goTo(page, site, '/login/index.php', '.toggle-sensitive-wrapper #password');
     await frameOf(page).locator('#username').fill(user.username);
     await frameOf(page).locator('#password').fill(user.password);
     await inNewDocument(site, 'the page after logging in', () => frameOf(page).locator('#loginbtn').click());
