@@ -272,6 +272,8 @@ pub type Prepare = Rc<dyn Fn(&FakeRuntime, u32)>;
 #[derive(Default)]
 pub struct FakeFactory {
     pub created: Cell<u32>,
+    /// The options each runtime was made with, in order.
+    pub options: RefCell<Vec<RuntimeOptions>>,
     pub prepare: Option<Prepare>,
     pub site_files: Vec<(String, Vec<u8>)>,
     /// What `fetch` finds at each URL (others: HTTP 404).
@@ -281,7 +283,8 @@ pub struct FakeFactory {
 impl RuntimeFactory for FakeFactory {
     type Runtime = FakeRuntime;
 
-    async fn create(&self, _options: &RuntimeOptions) -> Result<FakeRuntime, PhpError> {
+    async fn create(&self, options: &RuntimeOptions) -> Result<FakeRuntime, PhpError> {
+        self.options.borrow_mut().push(options.clone());
         let runtime = FakeRuntime::default();
         *runtime.bundle.borrow_mut() = self.site_files.clone();
         self.created.set(self.created.get() + 1);

@@ -343,6 +343,8 @@ pub enum Outgoing {
         standby: String,
         /// What keeping the standby costs: its PHP linear memory.
         standby_memory_bytes: u64,
+        /// The opcode cache each PHP instance may fill, MiB; 0 = off (`opcache: false`).
+        opcache_megabytes: u32,
         /// The site's save: `off`, `unsaved`, `saving` (due or being written),
         /// `saved` (every request served so far is in the save that landed),
         /// or `failing` / `refused` (see `store_error`).

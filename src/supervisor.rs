@@ -8,7 +8,7 @@ use crate::checkpoint::{CheckpointMode, Checkpointer};
 use crate::cookies::CookieJar;
 use crate::fault::{self, Fault, FaultKind};
 use crate::mirror::{Mirror, Source};
-use crate::php::{PhpError, PhpRuntime, RuntimeFactory, RuntimeOptions};
+use crate::php::{OpcacheSize, PhpError, PhpRuntime, RuntimeFactory, RuntimeOptions};
 use crate::plugins::PluginTracker;
 use crate::policy::{self, CrashCounts, RestartIntensity, RestartLog};
 use crate::profile::Profile;
@@ -239,6 +239,7 @@ impl<F: RuntimeFactory> Supervisor<F> {
             tracked_plugins: self.plugins.plugins().map(|p| p.component.clone()).collect(),
             standby: self.standby_state().into(),
             standby_memory_bytes: self.standby_memory_bytes(),
+            opcache_megabytes: self.opcache_size().map_or(0, |size| size.megabytes),
             store: self.store_state().into(),
             last_save: self.saver.landed().map(site_store::summary),
             last_save_ms: self.last_save_ms,

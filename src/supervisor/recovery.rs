@@ -267,8 +267,13 @@ impl<F: RuntimeFactory> Supervisor<F> {
             site_url: self.config.site_url.clone(),
             php_ini: php_ini(&self.profile, &self.config.php_ini),
             extensions: self.profile.php_extensions.iter().map(|e| e.to_string()).collect(),
-            opcache: self.config.opcache.then_some(self.profile.opcache),
+            opcache: self.opcache_size(),
         }
+    }
+
+    /// The profile's opcode cache, unless the page switched it off.
+    pub(super) fn opcache_size(&self) -> Option<OpcacheSize> {
+        self.config.opcache.then_some(self.profile.opcache)
     }
 
     /// The warm standby if one is ready, else a fresh runtime bootstrapped now.

@@ -421,6 +421,32 @@ fn status_reports_counters_for_the_page() {
     assert!(last_recovery_ms.is_some());
 }
 
+/// Every runtime the worker makes — the first, the standby, a cold
+/// recovery's — gets the profile's opcode cache, or none when the page
+/// switched it off; the status says which.
+#[test]
+fn the_page_s_opcache_switch_reaches_every_runtime_and_the_status() {
+    let profile_size = Profile::by_name("moodle").unwrap().opcache;
+    for (opcache, standby, size) in
+        [(true, true, Some(profile_size)), (true, false, Some(profile_size)), (false, true, None)]
+    {
+        let config = Config { bundle_url: "demo.zip".into(), opcache, standby, ..Config::default() };
+        let mut supervisor = started_with(standby_factory(), config);
+        if standby {
+            prepare_standby(&mut supervisor);
+        }
+        assert_eq!(serve(&mut supervisor, "GET", "/site/crash").0.text(), "runtime 2: user data true");
+        let made: Vec<_> = supervisor.factory.options.borrow().iter().map(|options| options.opcache).collect();
+        assert_eq!(
+            made,
+            vec![size; 2],
+            "opcache {opcache}, standby {standby}: the first runtime and the one after the crash"
+        );
+        let Outgoing::Status { opcache_megabytes, .. } = supervisor.status() else { unreachable!() };
+        assert_eq!(opcache_megabytes, size.map_or(0, |size| size.megabytes));
+    }
+}
+
 /// Runtime 1 damages its DB (as a torn write would) and then traps.
 fn damaging_factory(also_damage_header: bool) -> FakeFactory {
     factory(move |number, runtime, request| {

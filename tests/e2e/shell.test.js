@@ -43,13 +43,26 @@ test('the address bar shows the current path and navigates on Enter', async () =
   await page.waitForFunction(() => document.getElementById('address').value === '/admin/plugins.php');
   await page.locator('#nav-home').click();
   await page.waitForFunction(() => document.getElementById('address').value.replace('index.php', '') === '/');
+  await waitForStatus(page, /OPcache\s+on \(up to 8 MiB of each PHP instance's memory\)/);
   await context.close();
 });
 
+test('?opcache=off: the status panel says so and the site serves as before', async () => {
+  const { context, page, frame } = await openPlayground(env.browser, env.url, { query: '?opcache=off&standby=0' });
+  await waitForStatus(page, /OPcache\s+off/);
+  await createCourse(frame, 'Course without OPcache', 'C-NO-OPCACHE');
+  await context.close();
+});
+
+/** Waits until the status panel's text matches `pattern` (it is updated after each job: never raced). */
+async function waitForStatus(page, pattern, timeout = 30_000) {
+  await page.waitForFunction((source) => new RegExp(source).test(document.getElementById('status').innerText), pattern.source, { timeout })
+    .catch(async (error) => { throw new Error(`status never matched ${pattern}: ${await page.locator('#status').innerText()}: ${error.message}`); });
+}
+
 /** Waits until the status panel says the warm standby is ready (after boot, or after the last swap). */
-async function waitForStandbyReady(page, timeout = 60_000) {
-  await page.waitForFunction(() => /Warm standby\s+ready/.test(document.getElementById('status').innerText), null, { timeout })
-    .catch(async (error) => { throw new Error(`standby not ready: ${await page.locator('#status').innerText()}: ${error.message}`); });
+async function waitForStandbyReady(page) {
+  await waitForStatus(page, /Warm standby\s+ready/, 60_000);
 }
 
 // The cold path: no standby, so every recovery bootstraps a fresh runtime while the user waits.
@@ -69,8 +82,7 @@ for (const fault of ['memory', 'table', 'stack']) {
     const log = await page.locator('#log').innerText();
     assert.match(log, /crash .*"kind":"(memory-out-of-bounds|bad-indirect-call|stack-exhausted)"/);
     // The status panel is updated after the job (after the answer): wait for it, do not race it.
-    await page.waitForFunction(() => /Crash restarts\s+1/.test(document.getElementById('status').innerText), null, { timeout: 30_000 })
-      .catch(async (error) => { throw new Error(`status: ${await page.locator('#status').innerText()}: ${error.message}`); });
+    await waitForStatus(page, /Crash restarts\s+1/);
     // A crash the worker handled is an event in the log, not an error in the console.
     assert.deepEqual(problems, [], 'no uncaught error in the page or the worker');
     assert.deepEqual(consoleErrors, [], 'no console error');

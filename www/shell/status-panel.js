@@ -13,6 +13,7 @@ const FIELDS = [
   ['Tracked plugins', (s) => (s.trackedPlugins.length ? s.trackedPlugins.join(', ') : '—')],
   ['Saved', (s) => describeSave(s)],
   ['Warm standby', (s) => (s.standbyMemoryBytes ? `${s.standby} (${formatBytes(s.standbyMemoryBytes)} of PHP memory)` : s.standby)],
+  ['OPcache', (s) => (s.opcacheMegabytes ? `on (up to ${s.opcacheMegabytes} MiB of each PHP instance's memory)` : 'off')],
   ['Cron', (s) => describeCron(s.cron)],
 ];
 
