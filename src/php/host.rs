@@ -26,6 +26,9 @@ extern "C" {
 
     /// One runtime made by the host.
     pub type JsPhpRuntime;
+    /// `runtime.request({method, url, headers, body})`: its promise.
+    #[wasm_bindgen(method, catch, js_name = request)]
+    fn start_request(this: &JsPhpRuntime, request: &Object) -> Result<js_sys::Promise, JsValue>;
     #[wasm_bindgen(method, catch, js_name = runCode)]
     async fn run_code(this: &JsPhpRuntime, code: &str) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(method, catch, js_name = runScript)]
@@ -124,9 +127,7 @@ impl HostRuntime {
         set(&js_request, "url", &JsValue::from_str(&request.url));
         set(&js_request, "headers", &text_object(&request.headers));
         set(&js_request, "body", &request.body.to_js());
-        let request = Reflect::get(&self.js, &JsValue::from_str(wasm_bindgen::intern("request")))?;
-        let promise = request.unchecked_into::<js_sys::Function>().call1(&self.js, &js_request)?;
-        Ok(promise.unchecked_into())
+        self.js.start_request(&js_request)
     }
 }
 
@@ -137,7 +138,6 @@ pub(crate) fn set(target: &Object, key: &'static str, value: &JsValue) {
         .expect("setting a field on a fresh object");
 }
 
-/// Reads a field named by a constant (interned, as for `set`).
 /// `{name: value}` of text pairs (names the data brings: not interned).
 fn text_object<'a>(pairs: impl IntoIterator<Item = (&'a String, &'a String)>) -> Object {
     let object = Object::new();
@@ -147,6 +147,7 @@ fn text_object<'a>(pairs: impl IntoIterator<Item = (&'a String, &'a String)>) ->
     object
 }
 
+/// Reads a field named by a constant (interned, as for `set`).
 fn get(target: &JsValue, key: &'static str) -> JsValue {
     Reflect::get(target, &JsValue::from_str(wasm_bindgen::intern(key))).unwrap_or(JsValue::UNDEFINED)
 }
