@@ -13,6 +13,9 @@ import { createWorkerClient } from '../client.js';
 
 const WARM_UP_REQUESTS = 50;
 
+// Requests a worker serves before the next one takes its turn (divides `requests`).
+const BATCH = 25;
+
 // The stand-in profile's OPcache (src/profile/moodle.rs), given to the host alike.
 const STAND_IN_OPCACHE = { megabytes: 8, files: 500 };
 
@@ -33,12 +36,18 @@ export async function requestOverhead({ siteUrl, bundleUrl, requests, repetition
       }
       // Messages other than the answers that the Rust worker posts while serving.
       const stopCounting = clients.rust.on('*', (event) => { eventsPerRequest[event.type] = (eventsPerRequest[event.type] ?? 0) + 1 / (requests * repetitions); });
-      // The order rotates, so no side always goes first.
-      const order = Object.keys(perRequestMs);
-      const first = round % order.length;
-      for (const name of [...order.slice(first), ...order.slice(0, first)]) {
-        perRequestMs[name].push((await serveMany(clients[name], url, requests)) / requests);
+      // The workers take turns in short batches, in an order that rotates, so
+      // that a slow spell of the machine (another process, a GC) falls on all
+      // of them alike rather than on whichever was being timed.
+      const names = Object.keys(perRequestMs);
+      const tookMs = Object.fromEntries(names.map((name) => [name, 0]));
+      for (let batch = 0; batch < requests / BATCH; batch++) {
+        const first = (round + batch) % names.length;
+        for (const name of [...names.slice(first), ...names.slice(0, first)]) {
+          tookMs[name] += await serveMany(clients[name], url, BATCH);
+        }
       }
+      for (const name of names) perRequestMs[name].push(tookMs[name] / requests);
       stopCounting();
     } finally {
       stop();
