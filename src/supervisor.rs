@@ -75,6 +75,15 @@ impl Answered {
     }
 }
 
+/// How a request the worker started itself ended (`Supervisor::conclude`).
+#[derive(Debug)]
+pub enum Concluded {
+    /// The answer to post; `settle` follows, as after `serve_answer_first`.
+    Answer(HttpResponse),
+    /// PHP crashed: `Supervisor::recover_from` answers.
+    Crashed(FaultKind, PhpError),
+}
+
 /// How a request to the runtime ended.
 enum Attempt {
     Answered(HttpResponse),
@@ -469,15 +478,73 @@ impl<F: RuntimeFactory> Supervisor<F> {
     /// other call: the worker posts the answer first, so the page's next step
     /// overlaps the bookkeeping instead of waiting for it.
     pub async fn serve_answer_first(&mut self, request: HttpRequest, events: Events<'_>) -> HttpResponse {
-        let is_head = request.method == "HEAD";
-        let response = self.serve_inner(request, events).await;
-        if is_head {
-            return HttpResponse { body: Body::empty(), ..response };
+        if let Some(refusal) = self.refusal(&request) {
+            return for_method(&request.method, refusal);
         }
-        response
+        self.rotate_if_due(events).await;
+        let request = self.with_jar_cookies(request);
+        let outcome = match self.runtime.as_ref() {
+            Some(runtime) => runtime.request(&request).await,
+            None => Err(PhpError::new("Error", "there is no PHP runtime")),
+        };
+        match self.conclude(&request, outcome) {
+            Concluded::Answer(response) => response,
+            Concluded::Crashed(kind, error) => self.recover_from(&request, kind, error, events).await,
+        }
     }
 
-    /// The bookkeeping `serve_answer_first` left for after the answer.
+    /// The fast lane (src/worker.rs): `request`, given the cookie jar's
+    /// cookies, when it may start on the active runtime right now (serving,
+    /// nothing quarantined, no rotation due), so that the worker starts PHP
+    /// in the same turn as the page's message, with nothing awaited before
+    /// it. Anything else is given back, for `serve_answer_first`. The caller
+    /// starts it on `active_runtime()` and hands its outcome to `conclude`.
+    pub fn ready_to_start(&self, request: HttpRequest) -> Result<HttpRequest, HttpRequest> {
+        let startable = self.state == State::Serving
+            && self.runtime.is_some()
+            && !self.crashes.any_quarantined()
+            && self.rotation_due().is_none();
+        if !startable {
+            return Err(request);
+        }
+        Ok(self.with_jar_cookies(request))
+    }
+
+    /// The runtime requests run on.
+    pub fn active_runtime(&self) -> Option<&F::Runtime> {
+        self.runtime.as_ref()
+    }
+
+    /// How a request ended on the runtime: the answer to post (its
+    /// bookkeeping waits for `settle`), or the crash `recover_from` answers.
+    pub fn conclude(&mut self, request: &HttpRequest, outcome: Result<HttpResponse, PhpError>) -> Concluded {
+        let response = match outcome {
+            Ok(response) => {
+                self.unsettled = Some(Answered::of(request, &response));
+                response
+            }
+            Err(error) => match fault::classify(&error) {
+                Fault::Fatal(kind) => return Concluded::Crashed(kind, error),
+                Fault::NonFatal => failed_response(request, &error),
+            },
+        };
+        Concluded::Answer(for_method(&request.method, response))
+    }
+
+    /// The answer to a request that crashed PHP: recovery, then the replay
+    /// (GET, HEAD) or words saying why it was not repeated.
+    pub async fn recover_from(
+        &mut self,
+        request: &HttpRequest,
+        kind: FaultKind,
+        error: PhpError,
+        events: Events<'_>,
+    ) -> HttpResponse {
+        let response = self.handle_crash(request, kind, error, events).await;
+        for_method(&request.method, response)
+    }
+
+    /// The bookkeeping `serve_answer_first` (or `conclude`) left for after the answer.
     pub fn settle(&mut self, events: Events<'_>) {
         if let Some(answered) = self.unsettled.take() {
             self.accept(&answered, events);
@@ -485,34 +552,33 @@ impl<F: RuntimeFactory> Supervisor<F> {
         self.cron.last_activity_ms = self.factory.now_ms();
     }
 
-    async fn serve_inner(&mut self, mut request: HttpRequest, events: Events<'_>) -> HttpResponse {
+    /// The answer given without running PHP: the runtime is stopped, or
+    /// this page is quarantined.
+    fn refusal(&mut self, request: &HttpRequest) -> Option<HttpResponse> {
         if let State::Failed { reason } = &self.state {
-            return HttpResponse::explain(
+            return Some(HttpResponse::explain(
                 503,
                 "The PHP runtime is stopped",
                 &[reason, "Your data is kept. Use “Restart runtime” to start PHP again."],
-            );
+            ));
         }
         // The clock is read only while something is quarantined (a clock read
         // is a call into JS: the per-request path makes as few as it can).
         if self.crashes.any_quarantined() {
             let now = self.factory.now_ms();
             if let Some(until_ms) = self.crashes.quarantined_until(&request.method, &request.url, now) {
-                return quarantined_response(&request, (until_ms - now) / 1000.0);
+                return Some(quarantined_response(request, (until_ms - now) / 1000.0));
             }
         }
-        self.rotate_if_due(events).await;
+        None
+    }
+
+    /// `request` with the cookies the jar holds for the site.
+    fn with_jar_cookies(&self, mut request: HttpRequest) -> HttpRequest {
         if let Some(cookie) = self.jar.cookie_header(request.headers.get("cookie").map(String::as_str)) {
             request.headers.insert("cookie".into(), cookie);
         }
-        match self.attempt(&request).await {
-            Attempt::Answered(response) => {
-                self.unsettled = Some(Answered::of(&request, &response));
-                response
-            }
-            Attempt::Failed(error) => failed_response(&request, &error),
-            Attempt::Crashed(kind, error) => self.handle_crash(&request, kind, error, events).await,
-        }
+        request
     }
 
     async fn attempt(&self, request: &HttpRequest) -> Attempt {
@@ -677,6 +743,15 @@ fn quarantined_response(request: &HttpRequest, seconds_left: f64) -> HttpRespons
             "To try it again now, use “Restart runtime” in the playground: a restart lifts every quarantine.",
         ],
     )
+}
+
+/// A HEAD request's answer carries the head only.
+fn for_method(method: &str, response: HttpResponse) -> HttpResponse {
+    if method == "HEAD" {
+        HttpResponse { body: Body::empty(), ..response }
+    } else {
+        response
+    }
 }
 
 fn failed_response(request: &HttpRequest, error: &PhpError) -> HttpResponse {

@@ -60,6 +60,12 @@ export function startPhpRequest(runtime, method, url, headerPairs, body) {
   return runtime.request({ method, url, headers, body });
 }
 
+// Hands what a request the worker's fast lane started settles to back to it
+// (src/worker.rs), with the number it gave the request.
+export function whenSettled(promise, seq, onAnswer, onFailure) {
+  promise.then((answer) => onAnswer(seq, answer), (error) => onFailure(seq, error));
+}
+
 // Posts an `http-response` (src/protocol.rs pins its shape). The body goes as
 // an ArrayBuffer holding exactly its bytes, transferred: the view's own buffer
 // when the view spans all of it (what @php-wasm returns), else a copy.
@@ -87,6 +93,10 @@ extern "C" {
         header_pairs: &str,
         body: &JsValue,
     ) -> Result<js_sys::Promise, JsValue>;
+
+    /// `promise.then(answer => on_answer(seq, answer), error => on_failure(seq, error))`.
+    #[wasm_bindgen(js_name = whenSettled)]
+    pub fn when_settled(promise: &js_sys::Promise, seq: u32, on_answer: &JsValue, on_failure: &JsValue);
 
     /// `post({type: 'http-response', id, response: {…}}, [body])`, `body` a
     /// view of the bytes (a Uint8Array); its buffer is transferred.

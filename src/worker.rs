@@ -3,15 +3,15 @@
 //! posts replies and events back (bodies as transferred ArrayBuffers).
 
 use crate::inbound;
-use crate::php::host::{monotonic_ms, set, HostFactory, JsPhpHost};
-use crate::protocol::{self, Outgoing};
+use crate::php::host::{monotonic_ms, php_error, set, HostFactory, HostRuntime, JsPhpHost};
+use crate::protocol::{self, HttpRequest, Outgoing};
 use crate::queue::{Job, JobQueue};
 use crate::site_store::LoadedSave;
-use crate::supervisor::{SavedSite, State, Supervisor};
+use crate::supervisor::{Concluded, SavedSite, State, Supervisor};
 use js_sys::{Array, Reflect, Uint8Array};
 use serde::Serialize;
 use std::cell::{Cell, RefCell};
-use std::rc::Rc;
+use std::rc::{Rc, Weak};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -37,7 +37,14 @@ struct Shared {
     supervisor: RefCell<Option<Supervisor<HostFactory>>>,
     configured: Cell<bool>,
     debug: Cell<bool>,
+    /// Set while the serving loop runs, or while a request the fast lane
+    /// started is in flight: either way, whatever comes waits in the queue.
     draining: Cell<bool>,
+    /// The request the fast lane started, while PHP serves it.
+    in_flight: RefCell<Option<InFlight>>,
+    /// The number the fast lane gave its last request.
+    last_started: Cell<u32>,
+    fast_lane: FastLaneCallbacks,
     object_prototype: inbound::ObjectPrototype,
     /// Ends the serving loop's idle pause early: set while it pauses.
     wake: RefCell<Option<js_sys::Function>>,
@@ -72,7 +79,7 @@ impl WorkerApp {
         // Tests build the app directly; the worker entry sets its own hook first.
         console_error_panic_hook::set_once();
         WorkerApp {
-            shared: Rc::new(Shared {
+            shared: Rc::new_cyclic(|shared| Shared {
                 host: host.unchecked_into(),
                 store,
                 post,
@@ -81,6 +88,9 @@ impl WorkerApp {
                 configured: Cell::new(false),
                 debug: Cell::new(false),
                 draining: Cell::new(false),
+                in_flight: RefCell::new(None),
+                last_started: Cell::new(0),
+                fast_lane: FastLaneCallbacks::new(shared.clone()),
                 object_prototype: inbound::ObjectPrototype::new(),
                 wake: RefCell::new(None),
                 timer_due_ms: Cell::new(None),
@@ -99,6 +109,13 @@ impl WorkerApp {
     pub fn receive(&self, message: JsValue) {
         match inbound::decode_job(&message, &self.shared.object_prototype) {
             Ok(job) => {
+                let job = match job {
+                    Job::Request { id, request } => match start_now(&self.shared, id, request) {
+                        Ok(()) => return,
+                        Err(request) => Job::Request { id, request },
+                    },
+                    job => job,
+                };
                 self.shared.queue.borrow_mut().push(job);
                 if let Some(wake) = self.shared.wake.borrow_mut().take() {
                     let _ = wake.call0(&JsValue::NULL);
@@ -116,6 +133,13 @@ impl WorkerApp {
     pub fn queue_length(&self) -> usize {
         self.shared.queue.borrow().len()
     }
+
+    /// Nothing running, in flight or waiting: the next request goes straight
+    /// to PHP (the fast lane). For tests, which choose the lane a request takes.
+    #[wasm_bindgen(js_name = isIdle)]
+    pub fn is_idle(&self) -> bool {
+        !self.shared.draining.get() && self.shared.queue.borrow().is_empty()
+    }
 }
 
 /// The worker entry used by www/worker.js, which feeds it messages (and
@@ -132,6 +156,101 @@ pub fn start_worker(host: JsValue, on_fatal: js_sys::Function, store: JsValue) -
     let post_message = Reflect::get(&scope, &"postMessage".into()).expect("postMessage exists in a worker");
     let post: js_sys::Function = post_message.unchecked_into::<js_sys::Function>().bind0(&scope);
     WorkerApp::with_store(host, post, store)
+}
+
+/// A request the fast lane started, while PHP serves it.
+struct InFlight {
+    seq: u32,
+    id: u32,
+    request: HttpRequest,
+}
+
+/// The fast lane's two callbacks (`whenSettled`, src/wire.rs), made once per
+/// worker: a closure made per request would cost a JS function and a
+/// finalizer registration each time.
+struct FastLaneCallbacks {
+    on_answer: Closure<dyn FnMut(u32, JsValue)>,
+    on_failure: Closure<dyn FnMut(u32, JsValue)>,
+}
+
+impl FastLaneCallbacks {
+    fn new(shared: Weak<Shared>) -> Self {
+        let callback = |answered: bool| {
+            let shared = shared.clone();
+            Closure::new(move |seq: u32, value: JsValue| {
+                if let Some(shared) = shared.upgrade() {
+                    finish_started(&shared, seq, if answered { Ok(value) } else { Err(value) });
+                }
+            })
+        };
+        FastLaneCallbacks { on_answer: callback(true), on_failure: callback(false) }
+    }
+}
+
+/// The fast lane: a request that comes while the worker is idle starts on
+/// PHP in this same turn, and PHP's answer comes back through one callback
+/// (`finish_started`): no task, queue or future between the page's message
+/// and PHP, nor between PHP's answer and the page (figure 3 of the bench).
+/// The supervisor still decides (`ready_to_start`, `conclude`); whatever must
+/// come first (a job queued earlier, a save to hand over, a rotation, a
+/// quarantine) sends the request down the serving loop instead.
+fn start_now(shared: &Rc<Shared>, id: u32, request: HttpRequest) -> Result<(), HttpRequest> {
+    if shared.draining.get() || !shared.configured.get() || !shared.queue.borrow().is_empty() {
+        return Err(request);
+    }
+    let supervisor = shared.supervisor.borrow();
+    let Some(supervisor) = supervisor.as_ref() else { return Err(request) };
+    if supervisor.wants_save() || supervisor.waits_for_landing() {
+        return Err(request);
+    }
+    let request = supervisor.ready_to_start(request)?;
+    let Some(runtime) = supervisor.active_runtime() else { return Err(request) };
+    let seq = shared.last_started.get().wrapping_add(1);
+    shared.last_started.set(seq);
+    // A start that threw is a failure like a rejected answer: it comes back the same way.
+    let answer = runtime.start(&request).unwrap_or_else(|error| js_sys::Promise::reject(&error));
+    let callbacks = &shared.fast_lane;
+    crate::wire::when_settled(&answer, seq, callbacks.on_answer.as_ref(), callbacks.on_failure.as_ref());
+    shared.draining.set(true);
+    *shared.in_flight.borrow_mut() = Some(InFlight { seq, id, request });
+    Ok(())
+}
+
+/// PHP settled the request the fast lane started: the answer is posted, then
+/// the bookkeeping runs, as for a request the serving loop served; a crash
+/// is recovered from on the serving loop's terms (a task, as any job).
+fn finish_started(shared: &Rc<Shared>, seq: u32, outcome: Result<JsValue, JsValue>) {
+    let current = shared.in_flight.borrow().as_ref().is_some_and(|in_flight| in_flight.seq == seq);
+    let Some(InFlight { id, request, .. }) = current.then(|| shared.in_flight.borrow_mut().take()).flatten() else {
+        return;
+    };
+    let outcome = outcome.map(HostRuntime::answer).map_err(|error| php_error(&error));
+    let mut supervisor =
+        shared.supervisor.borrow_mut().take().expect("the supervisor stays in place while its request is in flight");
+    match supervisor.conclude(&request, outcome) {
+        Concluded::Answer(response) => {
+            let told = Cell::new(0u32);
+            let mut events = counting_events(shared, &told);
+            post_response(shared, id, response);
+            supervisor.settle(&mut events);
+            end_job(shared, supervisor, false, true, &told, &mut events);
+            shared.draining.set(false);
+            kick(shared);
+        }
+        Concluded::Crashed(kind, error) => {
+            let shared = shared.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                let told = Cell::new(0u32);
+                let mut events = counting_events(&shared, &told);
+                let response = supervisor.recover_from(&request, kind, error, &mut events).await;
+                post_response(&shared, id, response);
+                supervisor.settle(&mut events);
+                end_job(&shared, supervisor, false, true, &told, &mut events);
+                shared.draining.set(false);
+                kick(&shared);
+            });
+        }
+    }
 }
 
 fn kick(shared: &Rc<Shared>) {
@@ -407,10 +526,7 @@ async fn run_standby_step(shared: &Rc<Shared>) {
 async fn run_job(shared: &Rc<Shared>, job: Job) {
     // Counts what the job told the page, to decide whether a status is due.
     let told = Cell::new(0u32);
-    let mut events = |event: Outgoing| {
-        told.set(told.get() + 1);
-        post(shared, &event)
-    };
+    let mut events = counting_events(shared, &told);
     let is_request = matches!(job, Job::Request { .. });
     if let Job::Configure(config) = job {
         configure(shared, config, &mut events).await;
@@ -447,6 +563,27 @@ async fn run_job(shared: &Rc<Shared>, job: Job) {
             }
         }
     }
+    end_job(shared, supervisor, was_failed, is_request, &told, &mut events);
+}
+
+/// Posts events to the page, counting them in `told`.
+fn counting_events<'a>(shared: &'a Shared, told: &'a Cell<u32>) -> impl FnMut(Outgoing) + 'a {
+    move |event: Outgoing| {
+        told.set(told.get() + 1);
+        post(shared, &event)
+    }
+}
+
+/// What ends every job: `failed` if the job stopped the runtime, a status
+/// when one is due, and the supervisor back in place.
+fn end_job(
+    shared: &Shared,
+    supervisor: Supervisor<HostFactory>,
+    was_failed: bool,
+    is_request: bool,
+    told: &Cell<u32>,
+    events: &mut dyn FnMut(Outgoing),
+) {
     if let (false, State::Failed { reason }) = (was_failed, supervisor.state()) {
         events(Outgoing::Failed { reason: reason.clone() });
     }

@@ -119,6 +119,30 @@ impl HostRuntime {
         &self.js
     }
 
+    /// Starts PHP's request and returns at once: the promise of its answer
+    /// (read with `answer`). `request` awaits it; the worker's fast lane
+    /// (src/worker.rs) has it call back instead.
+    pub fn start(&self, request: &HttpRequest) -> Result<js_sys::Promise, JsValue> {
+        // One call starts it (src/wire.rs): the head crosses as two strings and
+        // the headers as `name\0value\0…`, unless a text holds that separator.
+        let separator_inside = |text: &String| text.contains(wire::SEPARATOR);
+        if request.headers.iter().any(|(name, value)| separator_inside(name) || separator_inside(value)) {
+            self.request_object(request)
+        } else {
+            let pairs = wire::header_pairs(&request.headers);
+            wire::start_php_request(&self.js, &request.method, &request.url, &pairs, &request.body.to_js())
+        }
+    }
+
+    /// The response in what a started request's promise resolved to. Its
+    /// headers and body stay JS objects, passed on to the page as they are.
+    pub fn answer(value: JsValue) -> HttpResponse {
+        let answer: wire::PhpAnswer = value.unchecked_into();
+        let headers = answer.headers().dyn_into::<Object>().map(Headers::from_js).unwrap_or_default();
+        let body = answer.body().dyn_into::<Uint8Array>().map(Body::from_js).unwrap_or_default();
+        HttpResponse { status: answer.status().as_f64().unwrap_or(500.0) as u16, headers, body }
+    }
+
     /// `runtime.request()` with its request built field by field (headers whose
     /// text holds the hot path's separator).
     fn request_object(&self, request: &HttpRequest) -> Result<js_sys::Promise, JsValue> {
@@ -174,24 +198,11 @@ fn run_output(value: JsValue) -> RunOutput {
 
 impl PhpRuntime for HostRuntime {
     async fn request(&self, request: &HttpRequest) -> Result<HttpResponse, PhpError> {
-        // One call starts it (src/wire.rs): the head crosses as two strings and
-        // the headers as `name\0value\0…`, unless a text holds that separator.
-        let separator_inside = |text: &String| text.contains(wire::SEPARATOR);
-        let started = if request.headers.iter().any(|(name, value)| separator_inside(name) || separator_inside(value)) {
-            self.request_object(request)
-        } else {
-            let pairs = wire::header_pairs(&request.headers);
-            wire::start_php_request(&self.js, &request.method, &request.url, &pairs, &request.body.to_js())
-        };
-        let answer = match started {
+        let answer = match self.start(request) {
             Ok(promise) => wasm_bindgen_futures::JsFuture::from(promise).await,
             Err(error) => Err(error),
         };
-        let answer: wire::PhpAnswer = answer.map_err(|e| php_error(&e))?.unchecked_into();
-        // The headers and body stay JS objects, passed on to the page as they are.
-        let headers = answer.headers().dyn_into::<Object>().map(Headers::from_js).unwrap_or_default();
-        let body = answer.body().dyn_into::<Uint8Array>().map(Body::from_js).unwrap_or_default();
-        Ok(HttpResponse { status: answer.status().as_f64().unwrap_or(500.0) as u16, headers, body })
+        answer.map(HostRuntime::answer).map_err(|e| php_error(&e))
     }
 
     async fn run_code(&self, code: &str) -> Result<RunOutput, PhpError> {

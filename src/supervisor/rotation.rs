@@ -3,20 +3,26 @@
 use super::*;
 
 impl<F: RuntimeFactory> Supervisor<F> {
+    /// Why the runtime is to be rotated before the next request, if it is:
+    /// `requests` or `memory`.
+    pub(super) fn rotation_due(&self) -> Option<&'static str> {
+        let current = self.runtime.as_ref()?;
+        let limit = self.config.rotate_after_requests;
+        let memory_limit = self.config.rotate_above_memory_mib << 20;
+        if limit > 0 && self.stats.requests_since_rotation >= limit {
+            Some("requests")
+        } else if memory_limit > 0 && current.memory_bytes() > memory_limit {
+            Some("memory")
+        } else {
+            None
+        }
+    }
+
     /// Rotation: after N healthy requests (or above the memory threshold), move
     /// to a fresh runtime through the same path as recovery, from a snapshot of
     /// the HEALTHY runtime. If it fails, keep serving with the old one.
     pub(super) async fn rotate_if_due(&mut self, events: Events<'_>) {
-        let Some(current) = self.runtime.as_ref() else { return };
-        let limit = self.config.rotate_after_requests;
-        let memory_limit = self.config.rotate_above_memory_mib << 20;
-        let reason = if limit > 0 && self.stats.requests_since_rotation >= limit {
-            "requests"
-        } else if memory_limit > 0 && current.memory_bytes() > memory_limit {
-            "memory"
-        } else {
-            return;
-        };
+        let (Some(current), Some(reason)) = (self.runtime.as_ref(), self.rotation_due()) else { return };
         let started = self.factory.now_ms();
         events(Outgoing::Rotating { reason: reason.into() });
         let snapshot = match Mirror::snapshot(current, &self.snapshot_sources()) {

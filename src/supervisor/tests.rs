@@ -119,6 +119,78 @@ fn an_answer_comes_first_and_its_bookkeeping_lands_before_the_next_request() {
     assert_eq!(supervisor.runtime().unwrap().requests.borrow()[1].headers["cookie"], "MoodleSession=rotated");
 }
 
+/// Runs a request the way the worker's fast lane does: `ready_to_start`,
+/// the active runtime, `conclude` (and `recover_from` after a crash), `settle`.
+fn start_and_conclude(supervisor: &mut Supervisor<FakeFactory>, method: &str, url: &str) -> HttpResponse {
+    let request = HttpRequest { method: method.into(), url: url.into(), ..Default::default() };
+    let request = supervisor.ready_to_start(request).expect("nothing has to come first");
+    let outcome = block_on(supervisor.active_runtime().unwrap().request(&request));
+    let response = match supervisor.conclude(&request, outcome) {
+        Concluded::Answer(response) => response,
+        Concluded::Crashed(kind, error) => block_on(supervisor.recover_from(&request, kind, error, &mut |_| {})),
+    };
+    supervisor.settle(&mut |_| {});
+    response
+}
+
+/// The fast lane starts a request itself only when nothing has to happen
+/// before it; whatever it gives back is served by `serve_answer_first`.
+#[test]
+fn the_fast_lane_starts_only_requests_that_need_nothing_done_first() {
+    let get = |url: &str| HttpRequest { method: "GET".into(), url: url.into(), ..Default::default() };
+    // Serving: it starts, with the jar's cookies.
+    let config = Config { rotate_after_requests: 2, ..Config::default() };
+    let mut supervisor = started_with(
+        factory(|_, _, request| if request.url.contains("poison") { Err(trap("unreachable")) } else { ok("fine") }),
+        config,
+    );
+    let ready = supervisor.ready_to_start(get("/site/")).expect("serving, nothing due");
+    assert_eq!(ready.headers["cookie"], "MoodleSession=fake-session-id");
+    // A rotation due: given back, and the served request rotates first.
+    serve(&mut supervisor, "GET", "/site/a");
+    serve(&mut supervisor, "GET", "/site/b");
+    let given_back = supervisor.ready_to_start(get("/site/c")).expect_err("a rotation is due");
+    assert_eq!(given_back.url, "/site/c", "the request comes back as it was");
+    let (_, events) = serve(&mut supervisor, "GET", "/site/c");
+    assert!(events.iter().any(|e| matches!(e, Outgoing::Rotating { .. })));
+    assert!(supervisor.ready_to_start(get("/site/")).is_ok(), "rotated: nothing due any more");
+    // Something quarantined: every request takes the path that checks it.
+    serve(&mut supervisor, "GET", "/site/poison.php");
+    assert!(supervisor.ready_to_start(get("/site/other.php")).is_err());
+    assert!(serve(&mut supervisor, "GET", "/site/poison.php").0.text().contains("quarantined"));
+    // Stopped: given back, and answered with the reason.
+    supervisor.state = State::Failed { reason: "stopped for the test".into() };
+    assert!(supervisor.ready_to_start(get("/site/")).is_err());
+    assert!(serve(&mut supervisor, "GET", "/site/").0.text().contains("stopped for the test"));
+}
+
+/// A request the worker started itself ends as a served one does: the jar,
+/// the counters, HEAD without a body, a crash recovered and the GET replayed.
+#[test]
+fn a_request_the_worker_started_itself_is_concluded_like_a_served_one() {
+    let mut supervisor = started(factory(|number, _, request| {
+        if request.url.contains("every-time") || (number == 1 && request.url.contains("crash")) {
+            return Err(trap("memory access out of bounds"));
+        }
+        let headers = Headers::from([("set-cookie", "MoodleSession=rotated; path=/")]);
+        Ok(HttpResponse { status: 200, headers, body: b"page".to_vec().into() })
+    }));
+    let served_before = supervisor.stats.requests_served;
+    assert_eq!(start_and_conclude(&mut supervisor, "GET", "/site/").text(), "page");
+    assert_eq!(supervisor.cookies().get("MoodleSession"), Some("rotated"));
+    assert_eq!(supervisor.stats.requests_served, served_before + 1);
+    let head = start_and_conclude(&mut supervisor, "HEAD", "/site/");
+    assert_eq!((head.status, head.body.len()), (200, 0), "a HEAD answer has no body");
+    let replayed = start_and_conclude(&mut supervisor, "GET", "/site/crash.php");
+    assert_eq!(replayed.text(), "page", "recovered onto a fresh runtime and replayed");
+    assert_eq!(created(&supervisor), 2);
+    assert!(has_user_data(supervisor.runtime().unwrap()), "the user's data came along");
+    let posted = start_and_conclude(&mut supervisor, "POST", "/site/crash-every-time.php");
+    assert_eq!(posted.status, 503);
+    assert!(posted.text().contains("NOT repeated"), "{}", posted.text());
+    assert_eq!(created(&supervisor), 3, "recovered again, the POST not replayed");
+}
+
 #[test]
 fn unknown_profile_is_a_clear_error() {
     let config = Config { profile: "wordpress".into(), ..Config::default() };

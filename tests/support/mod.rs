@@ -112,6 +112,21 @@ impl Harness {
         self.app.receive(message);
     }
 
+    pub fn is_idle(&self) -> bool {
+        self.app.is_idle()
+    }
+
+    /// Waits until the worker has nothing running, in flight or queued.
+    pub async fn wait_until_idle(&self) {
+        let deadline = now() + TIMEOUT_MS;
+        while !self.app.is_idle() {
+            if now() > deadline {
+                panic!("timed out after {TIMEOUT_MS} ms waiting for the worker to be idle");
+            }
+            sleep(5.0).await;
+        }
+    }
+
     pub fn messages_of_type(&self, kind: &str) -> Vec<JsValue> {
         self.posted.borrow().iter().filter(|m| type_of(m) == kind).cloned().collect()
     }
