@@ -13,13 +13,14 @@ import { createWorkerClient } from '../client.js';
 
 const WARM_UP_REQUESTS = 50;
 
-// Requests a worker serves before the next one takes its turn (divides `requests`).
+// Requests a worker serves before the next one takes its turn (divides
+// `requests`); a profiler wants one long turn each (`batch: requests`).
 const BATCH = 25;
 
 // The stand-in profile's OPcache (src/profile/moodle.rs), given to the host alike.
 const STAND_IN_OPCACHE = { megabytes: 8, files: 500 };
 
-export async function requestOverhead({ siteUrl, bundleUrl, requests, repetitions }) {
+export async function requestOverhead({ siteUrl, bundleUrl, requests, repetitions, batch = BATCH }) {
   const perRequestMs = { rust: [], rustWithoutOpcache: [], host: [], direct: [] };
   const eventsPerRequest = {};
   for (let round = 0; round < repetitions; round++) {
@@ -41,10 +42,10 @@ export async function requestOverhead({ siteUrl, bundleUrl, requests, repetition
       // of them alike rather than on whichever was being timed.
       const names = Object.keys(perRequestMs);
       const tookMs = Object.fromEntries(names.map((name) => [name, 0]));
-      for (let batch = 0; batch < requests / BATCH; batch++) {
-        const first = (round + batch) % names.length;
+      for (let turn = 0; turn < requests / batch; turn++) {
+        const first = (round + turn) % names.length;
         for (const name of [...names.slice(first), ...names.slice(0, first)]) {
-          tookMs[name] += await serveMany(clients[name], url, BATCH);
+          tookMs[name] += await serveMany(clients[name], url, batch);
         }
       }
       for (const name of names) perRequestMs[name].push(tookMs[name] / requests);

@@ -133,9 +133,14 @@ export function trackRequestChanges(FS, { roots, commitJournal, sqliteFiles }) {
 
   const watched = (path) => prefixes.some((prefix) => path.startsWith(prefix))
     && !skip.has(path) && !SQLITE_SIDE_FILES.some((suffix) => path.endsWith(suffix));
+  // Most paths a request opens for writing (its output devices, PHP's temp
+  // files) are absolute and outside the state directories: dismissed without
+  // normalizing them (this runs inside every open of every request).
+  const surelyOutside = (path) => path.startsWith('/') && !path.includes('/.') && !path.includes('//')
+    && !prefixes.some((prefix) => path.startsWith(prefix));
 
   function remember(rawPath) {
-    if (log === null) return;
+    if (log === null || typeof rawPath !== 'string' || surelyOutside(rawPath)) return;
     const path = absolute(FS, rawPath);
     if (seen.has(path) || !watched(path)) return;
     const found = FS.analyzePath(path);
@@ -149,29 +154,40 @@ export function trackRequestChanges(FS, { roots, commitJournal, sqliteFiles }) {
     seen.add(path);
   }
 
-  const wrap = (name, before) => {
-    const original = FS[name];
-    FS[name] = (...args) => {
-      before(...args);
-      return original(...args);
-    };
-  };
-  wrap('open', (path, flags) => {
+  // Each wrapper names its parameters (no rest/spread): FS.open runs for
+  // every file every request opens.
+  const { open, truncate, mkdir, rmdir, rename, unlink } = FS;
+  FS.open = (path, flags, mode) => {
     const writes = typeof flags === 'string' ? /[wa+]/.test(flags) : (flags & WRITE_FLAGS) !== 0;
-    if (writes && typeof path === 'string') remember(path);
-  });
-  wrap('truncate', (path) => typeof path === 'string' && remember(path));
-  wrap('mkdir', (path) => remember(path));
-  wrap('rmdir', (path) => remember(path));
-  wrap('rename', (from, to) => { remember(from); remember(to); });
-  wrap('unlink', (path) => {
-    if (log !== null && absolute(FS, path) === commitJournal) {
+    if (writes) remember(path);
+    return open(path, flags, mode);
+  };
+  FS.truncate = (path, length) => {
+    remember(path);
+    return truncate(path, length);
+  };
+  FS.mkdir = (path, mode) => {
+    remember(path);
+    return mkdir(path, mode);
+  };
+  FS.rmdir = (path) => {
+    remember(path);
+    return rmdir(path);
+  };
+  FS.rename = (from, to) => {
+    remember(from);
+    remember(to);
+    return rename(from, to);
+  };
+  FS.unlink = (path) => {
+    if (log !== null && typeof path === 'string' && absolute(FS, path) === commitJournal) {
       log = [];
       seen = new Set();
-      return;
+    } else {
+      remember(path);
     }
-    remember(path);
-  });
+    return unlink(path);
+  };
 
   return {
     /** A request starts: log its changes. */
