@@ -81,7 +81,14 @@ pub enum Concluded {
     /// The answer to post; `settle` follows, as after `serve_answer_first`.
     Answer(HttpResponse),
     /// PHP crashed: `Supervisor::recover_from` answers.
-    Crashed(FaultKind, PhpError),
+    Crashed(Crash),
+}
+
+/// A crash a request met, for `Supervisor::recover_from`.
+#[derive(Debug)]
+pub struct Crash {
+    kind: FaultKind,
+    error: PhpError,
 }
 
 /// How a request to the runtime ended.
@@ -489,7 +496,7 @@ impl<F: RuntimeFactory> Supervisor<F> {
         };
         match self.conclude(&request, outcome) {
             Concluded::Answer(response) => response,
-            Concluded::Crashed(kind, error) => self.recover_from(&request, kind, error, events).await,
+            Concluded::Crashed(crash) => self.recover_from(&request, crash, events).await,
         }
     }
 
@@ -524,7 +531,7 @@ impl<F: RuntimeFactory> Supervisor<F> {
                 response
             }
             Err(error) => match fault::classify(&error) {
-                Fault::Fatal(kind) => return Concluded::Crashed(kind, error),
+                Fault::Fatal(kind) => return Concluded::Crashed(Crash { kind, error }),
                 Fault::NonFatal => failed_response(request, &error),
             },
         };
@@ -533,14 +540,8 @@ impl<F: RuntimeFactory> Supervisor<F> {
 
     /// The answer to a request that crashed PHP: recovery, then the replay
     /// (GET, HEAD) or words saying why it was not repeated.
-    pub async fn recover_from(
-        &mut self,
-        request: &HttpRequest,
-        kind: FaultKind,
-        error: PhpError,
-        events: Events<'_>,
-    ) -> HttpResponse {
-        let response = self.handle_crash(request, kind, error, events).await;
+    pub async fn recover_from(&mut self, request: &HttpRequest, crash: Crash, events: Events<'_>) -> HttpResponse {
+        let response = self.handle_crash(request, crash.kind, crash.error, events).await;
         for_method(&request.method, response)
     }
 

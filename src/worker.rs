@@ -237,12 +237,12 @@ fn finish_started(shared: &Rc<Shared>, seq: u32, outcome: Result<JsValue, JsValu
             shared.draining.set(false);
             kick(shared);
         }
-        Concluded::Crashed(kind, error) => {
+        Concluded::Crashed(crash) => {
             let shared = shared.clone();
             wasm_bindgen_futures::spawn_local(async move {
                 let told = Cell::new(0u32);
                 let mut events = counting_events(&shared, &told);
-                let response = supervisor.recover_from(&request, kind, error, &mut events).await;
+                let response = supervisor.recover_from(&request, crash, &mut events).await;
                 post_response(&shared, id, response);
                 supervisor.settle(&mut events);
                 end_job(&shared, supervisor, false, true, &told, &mut events);

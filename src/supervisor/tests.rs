@@ -127,7 +127,7 @@ fn start_and_conclude(supervisor: &mut Supervisor<FakeFactory>, method: &str, ur
     let outcome = block_on(supervisor.active_runtime().unwrap().request(&request));
     let response = match supervisor.conclude(&request, outcome) {
         Concluded::Answer(response) => response,
-        Concluded::Crashed(kind, error) => block_on(supervisor.recover_from(&request, kind, error, &mut |_| {})),
+        Concluded::Crashed(crash) => block_on(supervisor.recover_from(&request, crash, &mut |_| {})),
     };
     supervisor.settle(&mut |_| {});
     response
