@@ -208,6 +208,18 @@ async fn a_header_holding_the_separator_is_served_the_slow_way() {
     assert_eq!(plain.text, "hot whole");
 }
 
+/// A user made without a password (a blueprint's `createUser` with none) is
+/// given a random one: made for many users in a row, every one is made (a
+/// random password of raw bytes held a NUL one time in twenty, which bcrypt
+/// refuses).
+#[wasm_bindgen_test]
+async fn users_made_without_a_password_are_always_made() {
+    let harness = Harness::boot(false).await;
+    let page = b"<?php\nrequire(__DIR__ . '/../../config.php');\n$made = 0;\nfor ($i = 0; $i < 300; $i++) {\n    try { user_create_user(['username' => \"nopassword$i\"]); $made++; }\n    catch (Throwable $e) { echo $e->getMessage(), ' '; }\n}\necho \"made $made\";\n";
+    support::install_pages(&harness, "users", &[("make.php", page)]).await;
+    assert_eq!(harness.get("/site/mod/users/make.php").await.text, "made 300");
+}
+
 #[wasm_bindgen(inline_js = r#"
 // A seeded generator of malformed messages, one family of defects each: the
 // same few thousand messages on every run.

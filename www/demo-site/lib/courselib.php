@@ -121,7 +121,9 @@ function user_create_user(array $data): stdClass {
     }
     $id = $DB->insert_record('user', (object) [
         'username' => $username,
-        'password' => password_hash((string) ($data['password'] ?? random_bytes(12)), PASSWORD_DEFAULT, ['cost' => 4]),
+        // No password given: a random one nobody knows, as text (raw random
+        // bytes hold a NUL one time in twenty, which bcrypt refuses).
+        'password' => password_hash((string) ($data['password'] ?? bin2hex(random_bytes(12))), PASSWORD_DEFAULT, ['cost' => 4]),
         'firstname' => (string) ($data['firstname'] ?? $username),
         'lastname' => (string) ($data['lastname'] ?? ''),
         'email' => (string) ($data['email'] ?? "$username@example.com"),
