@@ -1,6 +1,7 @@
 //! The wasm shell: the message loop of the Web Worker. It decodes what the
-//! page sends, queues it, lets the supervisor serve it one job at a time, and
-//! posts replies and events back (bodies as transferred ArrayBuffers).
+//! page sends, starts a request at once when the worker is idle (the fast
+//! lane), else queues it and lets the supervisor serve it one job at a time,
+//! and posts replies and events back (bodies as transferred ArrayBuffers).
 
 use crate::inbound;
 use crate::php::host::{monotonic_ms, php_error, set, HostFactory, HostRuntime, JsPhpHost};
@@ -220,10 +221,9 @@ fn start_now(shared: &Rc<Shared>, id: u32, request: HttpRequest) -> Result<(), H
 /// the bookkeeping runs, as for a request the serving loop served; a crash
 /// is recovered from on the serving loop's terms (a task, as any job).
 fn finish_started(shared: &Rc<Shared>, seq: u32, outcome: Result<JsValue, JsValue>) {
-    let current = shared.in_flight.borrow().as_ref().is_some_and(|in_flight| in_flight.seq == seq);
-    let Some(InFlight { id, request, .. }) = current.then(|| shared.in_flight.borrow_mut().take()).flatten() else {
-        return;
-    };
+    // Only the request in flight is finished here (a settled promise reports once).
+    let finished = shared.in_flight.borrow_mut().take_if(|in_flight| in_flight.seq == seq);
+    let Some(InFlight { id, request, .. }) = finished else { return };
     let outcome = outcome.map(HostRuntime::answer).map_err(|error| php_error(&error));
     let mut supervisor =
         shared.supervisor.borrow_mut().take().expect("the supervisor stays in place while its request is in flight");
