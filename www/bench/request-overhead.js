@@ -6,7 +6,7 @@
 // (direct-worker.js). All answer the same protocol, so the same client.js
 // drives all four.
 //
-// Every round starts the three workers afresh: @php-wasm 3.1.55 leaks two FS
+// Every round starts the four workers afresh: @php-wasm 3.1.55 leaks two FS
 // streams per request (/request/stdout and /request/stderr), and the 2045th
 // request on one instance aborts it, so one instance cannot take all rounds.
 import { createWorkerClient } from '../client.js';
