@@ -98,6 +98,19 @@ enum Attempt {
     Failed(PhpError),
 }
 
+impl Attempt {
+    /// A runtime's outcome, its error classified: a crash or a PHP failure.
+    fn of(outcome: Result<HttpResponse, PhpError>) -> Self {
+        match outcome {
+            Ok(response) => Attempt::Answered(response),
+            Err(error) => match fault::classify(&error) {
+                Fault::Fatal(kind) => Attempt::Crashed(kind, error),
+                Fault::NonFatal => Attempt::Failed(error),
+            },
+        }
+    }
+}
+
 pub struct Supervisor<F: RuntimeFactory> {
     factory: F,
     config: Config,
@@ -214,6 +227,7 @@ impl<F: RuntimeFactory> Supervisor<F> {
         &self.jar
     }
 
+    /// The runtime requests run on.
     pub fn runtime(&self) -> Option<&F::Runtime> {
         self.runtime.as_ref()
     }
@@ -490,10 +504,7 @@ impl<F: RuntimeFactory> Supervisor<F> {
         }
         self.rotate_if_due(events).await;
         let request = self.with_jar_cookies(request);
-        let outcome = match self.runtime.as_ref() {
-            Some(runtime) => runtime.request(&request).await,
-            None => Err(PhpError::new("Error", "there is no PHP runtime")),
-        };
+        let outcome = self.run(&request).await;
         match self.conclude(&request, outcome) {
             Concluded::Answer(response) => response,
             Concluded::Crashed(crash) => self.recover_from(&request, crash, events).await,
@@ -505,7 +516,7 @@ impl<F: RuntimeFactory> Supervisor<F> {
     /// nothing quarantined, no rotation due), so that the worker starts PHP
     /// in the same turn as the page's message, with nothing awaited before
     /// it. Anything else is given back, for `serve_answer_first`. The caller
-    /// starts it on `active_runtime()` and hands its outcome to `conclude`.
+    /// starts it on `runtime()` and hands its outcome to `conclude`.
     pub fn ready_to_start(&self, request: HttpRequest) -> Result<HttpRequest, HttpRequest> {
         let startable = self.state == State::Serving
             && self.runtime.is_some()
@@ -517,23 +528,16 @@ impl<F: RuntimeFactory> Supervisor<F> {
         Ok(self.with_jar_cookies(request))
     }
 
-    /// The runtime requests run on.
-    pub fn active_runtime(&self) -> Option<&F::Runtime> {
-        self.runtime.as_ref()
-    }
-
     /// How a request ended on the runtime: the answer to post (its
     /// bookkeeping waits for `settle`), or the crash `recover_from` answers.
     pub fn conclude(&mut self, request: &HttpRequest, outcome: Result<HttpResponse, PhpError>) -> Concluded {
-        let response = match outcome {
-            Ok(response) => {
+        let response = match Attempt::of(outcome) {
+            Attempt::Answered(response) => {
                 self.unsettled = Some(Answered::of(request, &response));
                 response
             }
-            Err(error) => match fault::classify(&error) {
-                Fault::Fatal(kind) => return Concluded::Crashed(Crash { kind, error }),
-                Fault::NonFatal => failed_response(request, &error),
-            },
+            Attempt::Failed(error) => failed_response(request, &error),
+            Attempt::Crashed(kind, error) => return Concluded::Crashed(Crash { kind, error }),
         };
         Concluded::Answer(for_method(&request.method, response))
     }
@@ -583,15 +587,14 @@ impl<F: RuntimeFactory> Supervisor<F> {
     }
 
     async fn attempt(&self, request: &HttpRequest) -> Attempt {
-        let Some(runtime) = self.runtime.as_ref() else {
-            return Attempt::Failed(PhpError::new("Error", "there is no PHP runtime"));
-        };
-        match runtime.request(request).await {
-            Ok(response) => Attempt::Answered(response),
-            Err(error) => match fault::classify(&error) {
-                Fault::Fatal(kind) => Attempt::Crashed(kind, error),
-                Fault::NonFatal => Attempt::Failed(error),
-            },
+        Attempt::of(self.run(request).await)
+    }
+
+    /// The request on the active runtime.
+    async fn run(&self, request: &HttpRequest) -> Result<HttpResponse, PhpError> {
+        match self.runtime.as_ref() {
+            Some(runtime) => runtime.request(request).await,
+            None => Err(PhpError::new("Error", "there is no PHP runtime")),
         }
     }
 

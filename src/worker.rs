@@ -205,7 +205,7 @@ fn start_now(shared: &Rc<Shared>, id: u32, request: HttpRequest) -> Result<(), H
         return Err(request);
     }
     let request = supervisor.ready_to_start(request)?;
-    let Some(runtime) = supervisor.active_runtime() else { return Err(request) };
+    let Some(runtime) = supervisor.runtime() else { return Err(request) };
     let seq = shared.last_started.get().wrapping_add(1);
     shared.last_started.set(seq);
     // A start that threw is a failure like a rejected answer: it comes back the same way.
@@ -228,29 +228,35 @@ fn finish_started(shared: &Rc<Shared>, seq: u32, outcome: Result<JsValue, JsValu
     let mut supervisor =
         shared.supervisor.borrow_mut().take().expect("the supervisor stays in place while its request is in flight");
     match supervisor.conclude(&request, outcome) {
-        Concluded::Answer(response) => {
-            let told = Cell::new(0u32);
-            let mut events = counting_events(shared, &told);
-            post_response(shared, id, response);
-            supervisor.settle(&mut events);
-            end_job(shared, supervisor, false, true, &told, &mut events);
-            shared.draining.set(false);
-            kick(shared);
-        }
+        Concluded::Answer(response) => answer_started(shared, supervisor, id, response, &Cell::new(0)),
         Concluded::Crashed(crash) => {
             let shared = shared.clone();
             wasm_bindgen_futures::spawn_local(async move {
+                // The recovery's events count: a job that told the page something ends with a status.
                 let told = Cell::new(0u32);
-                let mut events = counting_events(&shared, &told);
-                let response = supervisor.recover_from(&request, crash, &mut events).await;
-                post_response(&shared, id, response);
-                supervisor.settle(&mut events);
-                end_job(&shared, supervisor, false, true, &told, &mut events);
-                shared.draining.set(false);
-                kick(&shared);
+                let response = supervisor.recover_from(&request, crash, &mut counting_events(&shared, &told)).await;
+                answer_started(&shared, supervisor, id, response, &told);
             });
         }
     }
+}
+
+/// Posts the answer to a request the fast lane started, settles it, ends
+/// the job (`told`: what it told the page so far) and lets the serving loop
+/// look at what waits.
+fn answer_started(
+    shared: &Rc<Shared>,
+    mut supervisor: Supervisor<HostFactory>,
+    id: u32,
+    response: protocol::HttpResponse,
+    told: &Cell<u32>,
+) {
+    let mut events = counting_events(shared, told);
+    post_response(shared, id, response);
+    supervisor.settle(&mut events);
+    end_job(shared, supervisor, false, true, told, &mut events);
+    shared.draining.set(false);
+    kick(shared);
 }
 
 fn kick(shared: &Rc<Shared>) {

@@ -124,7 +124,7 @@ fn an_answer_comes_first_and_its_bookkeeping_lands_before_the_next_request() {
 fn start_and_conclude(supervisor: &mut Supervisor<FakeFactory>, method: &str, url: &str) -> HttpResponse {
     let request = HttpRequest { method: method.into(), url: url.into(), ..Default::default() };
     let request = supervisor.ready_to_start(request).expect("nothing has to come first");
-    let outcome = block_on(supervisor.active_runtime().unwrap().request(&request));
+    let outcome = block_on(supervisor.runtime().unwrap().request(&request));
     let response = match supervisor.conclude(&request, outcome) {
         Concluded::Answer(response) => response,
         Concluded::Crashed(crash) => block_on(supervisor.recover_from(&request, crash, &mut |_| {})),
