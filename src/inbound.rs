@@ -82,6 +82,7 @@ fn decode_request_fast(message: &JsValue) -> Option<Job> {
     let head = crate::wire::read_request_head(message, MAX_TEXT)?;
     let mut parts = head.split(crate::wire::SEPARATOR);
     let id: u32 = parts.next()?.parse().ok()?;
+    let has_body = parts.next()? == "body";
     let method = parts.next()?.to_string();
     let url = parts.next()?.to_string();
     let mut headers = std::collections::BTreeMap::new();
@@ -89,7 +90,8 @@ fn decode_request_fast(message: &JsValue) -> Option<Job> {
         headers.insert(name.to_string(), parts.next()?.to_string());
     }
     let head = protocol::RequestHead { method, url, headers, body: None };
-    let body = body_of(&crate::wire::request_body(message)).ok()?;
+    // The body is asked for only when there is one (a call into JS less for most requests).
+    let body = if has_body { body_of(&crate::wire::request_body(message)).ok()? } else { protocol::Body::empty() };
     let request = protocol::HttpRequest::from_head(head, body).ok()?;
     Some(Job::Request { id, request })
 }

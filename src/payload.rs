@@ -142,6 +142,10 @@ impl Headers {
 #[cfg(target_arch = "wasm32")]
 fn js_values(value: &wasm_bindgen::JsValue) -> Vec<String> {
     use wasm_bindgen::JsCast;
+    // The common case (no such header) decided without a call into JS.
+    if value.is_undefined() {
+        return Vec::new();
+    }
     match value.dyn_ref::<js_sys::Array>() {
         Some(list) => list.iter().filter_map(|v| v.as_string()).collect(),
         None => value.as_string().into_iter().collect(),

@@ -8,6 +8,7 @@
 //! which only move data: what a request means, and every check of what the
 //! page sent beyond its shape, stays in Rust (src/inbound.rs, src/protocol.rs).
 
+use crate::protocol::HttpRequest;
 use wasm_bindgen::prelude::*;
 
 /// Separates the parts of a request's head in the one string `read_request_head`
@@ -23,8 +24,9 @@ const plain = (value) => {
 const fits = (text, maxText) => typeof text === 'string' && text.length <= maxText && !text.includes('\0');
 const REQUEST_FIELDS = new Set(['method', 'url', 'headers', 'body']);
 
-// The head of the common request message, as one string: id, method, url,
-// then header name and value pairs, joined by NUL. Anything else (another
+// The head of the common request message, as one string: id, `body` if it
+// has one (else nothing), method, url, then header name and value pairs,
+// joined by NUL. Anything else (another
 // message, another shape, a field too long, a NUL in a text) is undefined:
 // the caller's thorough path then reads the message and names what is wrong.
 export function readRequestHead(message, maxText) {
@@ -35,7 +37,7 @@ export function readRequestHead(message, maxText) {
   for (const key of Object.keys(request)) if (!REQUEST_FIELDS.has(key)) return undefined;
   const { method, url, headers } = request;
   if (!fits(method, maxText) || !fits(url, maxText)) return undefined;
-  const parts = [String(message.id), method, url];
+  const parts = [String(message.id), request.body == null ? '' : 'body', method, url];
   if (headers !== undefined) {
     if (!plain(headers)) return undefined;
     for (const name of Object.keys(headers)) {
@@ -50,14 +52,12 @@ export function readRequestHead(message, maxText) {
 export const requestBody = (message) => message.request.body;
 
 // Starts PHP's request on `runtime` (www/php-host.js) with the head Rust
-// decided on: headers as `name\0value\0…`.
-export function startPhpRequest(runtime, method, url, headerPairs, body) {
+// decided on, `method\0url\0name\0value\0…`; no body is an empty one.
+export function startPhpRequest(runtime, head, body) {
+  const parts = head.split('\0');
   const headers = {};
-  if (headerPairs !== '') {
-    const parts = headerPairs.split('\0');
-    for (let i = 0; i + 1 < parts.length; i += 2) headers[parts[i]] = parts[i + 1];
-  }
-  return runtime.request({ method, url, headers, body });
+  for (let i = 2; i + 1 < parts.length; i += 2) headers[parts[i]] = parts[i + 1];
+  return runtime.request({ method: parts[0], url: parts[1], headers, body: body ?? new Uint8Array(0) });
 }
 
 // Hands what a request the worker's fast lane started settles to back to it
@@ -84,15 +84,10 @@ extern "C" {
     #[wasm_bindgen(js_name = requestBody)]
     pub fn request_body(message: &JsValue) -> JsValue;
 
-    /// `runtime.request({method, url, headers, body})`: its promise.
+    /// `runtime.request({method, url, headers, body})` of a head made by
+    /// `request_head`: its promise. `body` undefined for none.
     #[wasm_bindgen(catch, js_name = startPhpRequest)]
-    pub fn start_php_request(
-        runtime: &JsValue,
-        method: &str,
-        url: &str,
-        header_pairs: &str,
-        body: &JsValue,
-    ) -> Result<js_sys::Promise, JsValue>;
+    pub fn start_php_request(runtime: &JsValue, head: &str, body: &JsValue) -> Result<js_sys::Promise, JsValue>;
 
     /// `promise.then(answer => on_answer(seq, answer), error => on_failure(seq, error))`.
     #[wasm_bindgen(js_name = whenSettled)]
@@ -120,26 +115,22 @@ extern "C" {
     #[wasm_bindgen(method, getter)]
     pub fn body(this: &PhpAnswer) -> JsValue;
 
-    /// What `runtime.stat()` returns when the path exists.
-    pub type JsFileStat;
-    #[wasm_bindgen(method, getter, js_name = isDir)]
-    pub fn is_dir(this: &JsFileStat) -> JsValue;
-    #[wasm_bindgen(method, getter)]
-    pub fn size(this: &JsFileStat) -> JsValue;
-    #[wasm_bindgen(method, getter, js_name = mtimeMs)]
-    pub fn mtime_ms(this: &JsFileStat) -> JsValue;
 }
 
-/// `name\0value\0…` of a request's headers, for `start_php_request`.
-pub fn header_pairs<'a>(headers: impl IntoIterator<Item = (&'a String, &'a String)>) -> String {
-    let mut pairs = String::new();
-    for (name, value) in headers {
-        if !pairs.is_empty() {
-            pairs.push(SEPARATOR);
+/// `method\0url\0name\0value\0…` of a request, for `start_php_request`:
+/// one string crosses instead of one per field. `None` when a text holds the
+/// separator (the caller then builds the request object field by field).
+pub fn request_head(request: &HttpRequest) -> Option<String> {
+    let texts = [&request.method, &request.url].into_iter().chain(request.headers.iter().flat_map(|(n, v)| [n, v]));
+    let mut head = String::with_capacity(texts.clone().map(|text| text.len() + 1).sum());
+    for text in texts {
+        if text.contains(SEPARATOR) {
+            return None;
         }
-        pairs.push_str(name);
-        pairs.push(SEPARATOR);
-        pairs.push_str(value);
+        if !head.is_empty() {
+            head.push(SEPARATOR);
+        }
+        head.push_str(text);
     }
-    pairs
+    Some(head)
 }

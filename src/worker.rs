@@ -644,7 +644,8 @@ async fn configure(shared: &Rc<Shared>, config: crate::protocol::Config, events:
 /// (src/payload.rs); the body's buffer is transferred, not copied.
 fn post_response(shared: &Shared, id: u32, response: protocol::HttpResponse) {
     let body = response.body.to_js();
-    let status_text = protocol::status_text(response.status);
+    // Interned: the few status texts cross once, then by reference.
+    let status_text = wasm_bindgen::intern(protocol::status_text(response.status));
     let headers = response.headers.to_js();
     if let Err(error) = crate::wire::post_http_response(&shared.post, id, response.status, status_text, &headers, &body)
     {

@@ -430,3 +430,66 @@ async fn a_cached_script_the_worker_rewrites_is_run_as_written() {
     }
     runtime.destroy();
 }
+
+/// The stat the worker takes after every request (the checkpoint's stamp of
+/// the DB) describes whatever is at the path now, however PHP changed it since
+/// the last stat: written in place, removed, made again, renamed over, its
+/// folder renamed away or made a file, turned into a folder, or reached
+/// through a symbolic link pointed elsewhere. (The host remembers the nodes of
+/// paths it is asked about again and again; none of these may leave it
+/// describing a node no longer there.)
+#[wasm_bindgen_test]
+async fn a_stat_always_describes_what_is_at_the_path_now() {
+    use resilient_php_worker::php::host::HostFactory;
+    use resilient_php_worker::php::{PhpRuntime, RuntimeFactory, RuntimeOptions};
+    let factory = HostFactory::new(support::php_host().await.unchecked_into());
+    let options =
+        RuntimeOptions { document_root: "/www".into(), site_url: "http://localhost/site".into(), ..Default::default() };
+    let runtime = factory.create(&options).await.expect("a runtime");
+    runtime.mkdir_tree("/data/db").unwrap();
+    runtime.mkdir_tree("/data/elsewhere").unwrap();
+    runtime.write_file("/data/elsewhere/other", b"0123456789").unwrap();
+    // What PHP sees at the path: "none", "dir" or the file's size.
+    let seen_by_php = |path: &'static str| {
+        let runtime = &runtime;
+        async move {
+            let code = format!(
+                "<?php clearstatcache(); echo !file_exists('{path}') ? 'none' : (is_dir('{path}') ? 'dir' : filesize('{path}'));"
+            );
+            runtime.run_code(&code).await.expect("php.run").stdout
+        }
+    };
+    let seen_by_stat = |path: &str| match runtime.stat(path).expect("stat") {
+        None => "none".to_string(),
+        Some(stat) if stat.is_dir => "dir".to_string(),
+        Some(stat) => stat.size.to_string(),
+    };
+    let changes = [
+        ("made", "file_put_contents('/data/db/site.db', 'abc');"),
+        ("written in place", "file_put_contents('/data/db/site.db', 'defgh', FILE_APPEND);"),
+        ("removed", "unlink('/data/db/site.db');"),
+        ("made again", "file_put_contents('/data/db/site.db', str_repeat('x', 100));"),
+        ("renamed over", "copy('/data/elsewhere/other', '/data/db/new'); rename('/data/db/new', '/data/db/site.db');"),
+        (
+            "folder renamed away",
+            "rename('/data/db', '/data/old'); mkdir('/data/db'); file_put_contents('/data/db/site.db', 'z');",
+        ),
+        ("folder made a file", "unlink('/data/db/site.db'); rmdir('/data/db'); file_put_contents('/data/db', 'file');"),
+        ("turned into a folder", "unlink('/data/db'); mkdir('/data/db/site.db', 0777, true);"),
+        ("made a file again", "rmdir('/data/db/site.db'); file_put_contents('/data/db/site.db', '1234');"),
+    ];
+    for (what, code) in changes {
+        runtime.run_code(&format!("<?php {code}")).await.expect("php.run");
+        // Asked twice: the second answer comes from what the first remembered.
+        for _ in 0..2 {
+            assert_eq!(seen_by_stat("/data/db/site.db"), seen_by_php("/data/db/site.db").await, "after: {what}");
+        }
+    }
+    // Through a symbolic link, then with the link pointed elsewhere.
+    runtime.run_code("<?php mkdir('/data/a'); mkdir('/data/b'); file_put_contents('/data/a/f', '1'); file_put_contents('/data/b/f', '22'); symlink('/data/a', '/data/link');").await.expect("php.run");
+    assert_eq!(seen_by_stat("/data/link/f"), "1");
+    runtime.run_code("<?php unlink('/data/link'); symlink('/data/b', '/data/link');").await.expect("php.run");
+    assert_eq!(seen_by_stat("/data/link/f"), seen_by_php("/data/link/f").await);
+    assert_eq!(seen_by_stat("/data/link/f"), "2");
+    runtime.destroy();
+}

@@ -19,6 +19,10 @@ import { installPrepend } from './host/prepend.js';
 import { OPCACHE_SAPI, opcacheIni } from './host/opcache.js';
 
 const ENOENT = 44; // Emscripten's errno for "no such file or directory"
+const ENOTDIR = 54; // "not a directory": a file stands where the path needs a folder
+
+// How many paths' nodes a runtime remembers for statInto (see nodeAt).
+const RECENT_NODES = 8;
 
 // Debug only: a PHP write to this path traps the instance (fault `write-trigger`).
 const TRIGGER_PATH = '/tmp/inject-fault';
@@ -165,6 +169,42 @@ function wrapRuntime(php, handler, wasm, phpVersion, currentBundle) {
   const writes = trackWrites(FS);
   const mailCalled = watchMailNotes(FS);
   let changes = null;
+  // The nodes of the few paths asked again and again (the checkpoint's DB and
+  // its journal, after every request), kept while each is still the node at
+  // its path: FS.lookupPath resolves and walks the whole path every time.
+  const recentNodes = new Map(); // path -> { node, names }
+
+  function nodeAt(path) {
+    const known = recentNodes.get(path);
+    if (known !== undefined && stillAt(known.node, known.names)) return known.node;
+    let node;
+    try {
+      node = FS.lookupPath(path, { follow: true }).node;
+    } catch (error) {
+      // Nothing is at the path, or a file stands where it needs a folder.
+      if (error?.errno === ENOENT || error?.errno === ENOTDIR) return null;
+      throw error;
+    }
+    if (recentNodes.size >= RECENT_NODES) recentNodes.clear();
+    // A path through a symbolic link is not its node's own path: never kept.
+    if (FS.getPath(node) === path) recentNodes.set(path, { node, names: path.split('/').filter((name) => name !== '') });
+    return node;
+  }
+
+  /**
+   * Whether `node` is still at the path made of `names`: each folder from the
+   * root down holds the next under that name (MEMFS updates a node's name and
+   * parent when it is renamed, and its folder forgets it when it is removed).
+   */
+  function stillAt(node, names) {
+    let current = node;
+    for (let i = names.length - 1; i >= 0; i--) {
+      const parent = current.parent;
+      if (current.name !== names[i] || parent === current || parent.contents?.[names[i]] !== current) return false;
+      current = parent;
+    }
+    return current === FS.root;
+  }
 
   return {
     phpVersion,
@@ -225,22 +265,29 @@ function wrapRuntime(php, handler, wasm, phpVersion, currentBundle) {
     unlink: (path) => FS.unlink(path),
     rmdir: (path) => FS.rmdir(path),
 
-    stat(path) {
-      let node;
-      try {
-        node = FS.lookupPath(path, { follow: true }).node;
-      } catch (error) {
-        if (error?.errno === ENOENT) return null;
-        throw error;
+    /**
+     * What `path` is, written into `out` as [kind, size, mtimeMs], kind 0 when
+     * nothing is there, 2 for a directory, 1 for anything else. One call and
+     * no record made: the checkpoint asks it of the DB after every request.
+     */
+    statInto(path, out) {
+      const node = nodeAt(path);
+      if (node === null) {
+        out[0] = 0;
+        return;
       }
-      // Asked after every request (the checkpoint's stamp of the DB): a MEMFS
-      // file's size and mtime are read off its node, without FS.stat's full
-      // record (three Date objects); anything else goes through FS.stat.
+      // A MEMFS file's size and mtime are read off its node, without FS.stat's
+      // full record (three Date objects); anything else goes through FS.stat.
       if (FS.isFile(node.mode) && typeof node.usedBytes === 'number' && typeof node.mtime === 'number') {
-        return { isDir: false, size: node.usedBytes, mtimeMs: node.mtime };
+        out[0] = 1;
+        out[1] = node.usedBytes;
+        out[2] = node.mtime;
+        return;
       }
       const stat = FS.stat(path);
-      return { isDir: FS.isDir(stat.mode), size: stat.size, mtimeMs: +stat.mtime };
+      out[0] = FS.isDir(stat.mode) ? 2 : 1;
+      out[1] = stat.size;
+      out[2] = +stat.mtime;
     },
 
     /**

@@ -49,8 +49,9 @@ extern "C" {
     fn write_file(this: &JsPhpRuntime, path: &str, bytes: &[u8]) -> Result<(), JsValue>;
     #[wasm_bindgen(method, catch, js_name = readDir)]
     fn read_dir(this: &JsPhpRuntime, path: &str) -> Result<Array, JsValue>;
-    #[wasm_bindgen(method, catch)]
-    fn stat(this: &JsPhpRuntime, path: &str) -> Result<JsValue, JsValue>;
+    /// `[kind, size, mtimeMs]` of a path into `out` (kind 0: nothing there, 1: a file, 2: a directory).
+    #[wasm_bindgen(method, catch, js_name = statInto)]
+    fn stat_into(this: &JsPhpRuntime, path: &str, out: &mut [f64]) -> Result<(), JsValue>;
     #[wasm_bindgen(method, catch, js_name = mkdirTree)]
     fn mkdir_tree(this: &JsPhpRuntime, path: &str) -> Result<(), JsValue>;
     #[wasm_bindgen(method, catch)]
@@ -123,14 +124,14 @@ impl HostRuntime {
     /// (read with `answer`). `request` awaits it; the worker's fast lane
     /// (src/worker.rs) has it call back instead.
     pub fn start(&self, request: &HttpRequest) -> Result<js_sys::Promise, JsValue> {
-        // One call starts it (src/wire.rs): the head crosses as two strings and
-        // the headers as `name\0value\0…`, unless a text holds that separator.
-        let separator_inside = |text: &String| text.contains(wire::SEPARATOR);
-        if request.headers.iter().any(|(name, value)| separator_inside(name) || separator_inside(value)) {
-            self.request_object(request)
-        } else {
-            let pairs = wire::header_pairs(&request.headers);
-            wire::start_php_request(&self.js, &request.method, &request.url, &pairs, &request.body.to_js())
+        // One call starts it (src/wire.rs): the head crosses as one string,
+        // unless a text holds that string's separator.
+        match wire::request_head(request) {
+            Some(head) => {
+                let body = if request.body.is_empty() { JsValue::UNDEFINED } else { request.body.to_js().into() };
+                wire::start_php_request(&self.js, &head, &body)
+            }
+            None => self.request_object(request),
         }
     }
 
@@ -248,17 +249,11 @@ impl PhpRuntime for HostRuntime {
     }
 
     fn stat(&self, path: &str) -> Result<Option<FileStat>, PhpError> {
-        let stat = self.js.stat(path).map_err(|e| php_error(&e))?;
-        if stat.is_null() || stat.is_undefined() {
-            return Ok(None);
-        }
-        // Asked after every request (the checkpoint's stamp): read by getters.
-        let stat: wire::JsFileStat = stat.unchecked_into();
-        Ok(Some(FileStat {
-            is_dir: stat.is_dir().as_bool().unwrap_or(false),
-            size: stat.size().as_f64().unwrap_or(0.0) as u64,
-            mtime_ms: stat.mtime_ms().as_f64().unwrap_or(0.0),
-        }))
+        // Asked after every request (the checkpoint's stamp): one call, no JS object read.
+        let mut out = [0.0; 3];
+        self.js.stat_into(path, &mut out).map_err(|e| php_error(&e))?;
+        let [kind, size, mtime_ms] = out;
+        Ok((kind != 0.0).then_some(FileStat { is_dir: kind == 2.0, size: size as u64, mtime_ms }))
     }
 
     fn mkdir_tree(&self, path: &str) -> Result<(), PhpError> {

@@ -96,11 +96,18 @@ async function hotSwapOnce(direct, loader, module, siteUrl) {
   return { swapMs: swapped - started, firstRequestMs };
 }
 
+/** [kind, size, mtimeMs] of a path in a php-host runtime (kind 0: nothing, 1: file, 2: directory). */
+function statOf(runtime, path) {
+  const out = new Float64Array(3);
+  runtime.statInto(path, out);
+  return out;
+}
+
 /** Copies a tree from a php-host runtime into a PHP, counting files and bytes. */
 function copyTree(from, php, path, copied) {
-  const stat = from.stat(path);
-  if (!stat) return;
-  if (!stat.isDir) {
+  const [kind] = statOf(from, path);
+  if (kind === 0) return;
+  if (kind !== 2) {
     const bytes = from.readFile(path);
     php.writeFile(path, bytes);
     copied.files += 1;
