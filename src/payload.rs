@@ -68,6 +68,14 @@ impl Body {
             BodyRepr::Js(bytes) => bytes.clone(),
         }
     }
+
+    /// As `to_js`, giving up the body: a JS body is handed over, not cloned.
+    pub fn into_js(self) -> js_sys::Uint8Array {
+        match self.0 {
+            BodyRepr::Bytes(bytes) => js_sys::Uint8Array::from(bytes.as_slice()),
+            BodyRepr::Js(bytes) => bytes,
+        }
+    }
 }
 
 impl From<Vec<u8>> for Body {
@@ -158,13 +166,14 @@ impl Headers {
         Headers(HeadersRepr::Js(object))
     }
 
-    /// `{name: [values]}` for the page: the same object when it came from JS.
-    pub fn to_js(&self) -> js_sys::Object {
-        match &self.0 {
-            HeadersRepr::Js(object) => object.clone(),
+    /// `{name: [values]}` for the page: the same object when it came from JS
+    /// (handed over, not cloned).
+    pub fn into_js(self) -> js_sys::Object {
+        match self.0 {
+            HeadersRepr::Js(object) => object,
             HeadersRepr::Map(map) => {
                 let object = js_sys::Object::new();
-                for (name, values) in map {
+                for (name, values) in &map {
                     let values: js_sys::Array = values.iter().map(|v| wasm_bindgen::JsValue::from_str(v)).collect();
                     let _ = js_sys::Reflect::set(&object, &name.into(), &values);
                 }

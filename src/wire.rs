@@ -105,15 +105,17 @@ extern "C" {
         body: &JsValue,
     ) -> Result<(), JsValue>;
 
-    /// What `runtime.request()` resolves to (www/php-host.js): read by getters,
-    /// one crossing per field.
+    /// What `runtime.request()` resolves to (www/php-host.js): `{status,
+    /// headers, body}` as @php-wasm made them (a number, an object of arrays,
+    /// a Uint8Array), read by getters, one call per field and no type check
+    /// in JS: the host is this project's own code.
     pub type PhpAnswer;
     #[wasm_bindgen(method, getter)]
-    pub fn status(this: &PhpAnswer) -> JsValue;
+    pub fn status(this: &PhpAnswer) -> f64;
     #[wasm_bindgen(method, getter)]
-    pub fn headers(this: &PhpAnswer) -> JsValue;
+    pub fn headers(this: &PhpAnswer) -> js_sys::Object;
     #[wasm_bindgen(method, getter)]
-    pub fn body(this: &PhpAnswer) -> JsValue;
+    pub fn body(this: &PhpAnswer) -> js_sys::Uint8Array;
 
 }
 

@@ -643,10 +643,10 @@ async fn configure(shared: &Rc<Shared>, config: crate::protocol::Config, events:
 /// The headers and body PHP made are passed on as the JS objects they are
 /// (src/payload.rs); the body's buffer is transferred, not copied.
 fn post_response(shared: &Shared, id: u32, response: protocol::HttpResponse) {
-    let body = response.body.to_js();
+    let body = response.body.into_js();
     // Interned: the few status texts cross once, then by reference.
     let status_text = wasm_bindgen::intern(protocol::status_text(response.status));
-    let headers = response.headers.to_js();
+    let headers = response.headers.into_js();
     if let Err(error) = crate::wire::post_http_response(&shared.post, id, response.status, status_text, &headers, &body)
     {
         web_sys::console::error_2(&"could not post a response to the page".into(), &error);

@@ -139,9 +139,10 @@ impl HostRuntime {
     /// headers and body stay JS objects, passed on to the page as they are.
     pub fn answer(value: JsValue) -> HttpResponse {
         let answer: wire::PhpAnswer = value.unchecked_into();
-        let headers = answer.headers().dyn_into::<Object>().map(Headers::from_js).unwrap_or_default();
-        let body = answer.body().dyn_into::<Uint8Array>().map(Body::from_js).unwrap_or_default();
-        HttpResponse { status: answer.status().as_f64().unwrap_or(500.0) as u16, headers, body }
+        let status = answer.status();
+        // A status that is not one (never seen from @php-wasm) is PHP's failure to answer.
+        let status = if (100.0..1000.0).contains(&status) { status as u16 } else { 500 };
+        HttpResponse { status, headers: Headers::from_js(answer.headers()), body: Body::from_js(answer.body()) }
     }
 
     /// `runtime.request()` with its request built field by field (headers whose
