@@ -186,8 +186,9 @@ function wrapRuntime(php, handler, wasm, phpVersion, currentBundle) {
       throw error;
     }
     if (recentNodes.size >= RECENT_NODES) recentNodes.clear();
-    // A path through a symbolic link is not its node's own path: never kept.
-    if (FS.getPath(node) === path) recentNodes.set(path, { node, names: path.split('/').filter((name) => name !== '') });
+    // A path through a symbolic link never passes stillAt (its node's own
+    // folders have other names): it is simply looked up again next time.
+    recentNodes.set(path, { node, names: path.split('/').filter((name) => name !== '') });
     return node;
   }
 
